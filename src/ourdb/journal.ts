@@ -76,6 +76,7 @@ export function readJournal(path: string): JournalContents {
 /** An open journal positioned for appends. */
 export class Journal {
   private capacity: number;
+  private closed = false;
 
   private constructor(
     private readonly fd: number,
@@ -111,6 +112,8 @@ export class Journal {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     fs.closeSync(this.fd);
   }
 

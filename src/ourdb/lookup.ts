@@ -46,6 +46,13 @@ export class Lookup {
     return -1;
   }
 
+  /** The live entry with the highest location: the last record appended that is still current. */
+  newest(): [id: number, loc: Location] | undefined {
+    let best: [number, Location] | undefined;
+    for (const entry of this.entries()) if (!best || entry[1] > best[1]) best = entry;
+    return best;
+  }
+
   /** Live entries in ascending id order. */
   *entries(): Generator<[id: number, loc: Location]> {
     for (const pageNo of [...this.pages.keys()].sort((a, b) => a - b)) {

@@ -24,6 +24,8 @@ export interface OurDBStats {
   sync: string;
   files: { file: number; size: number }[];
   journalBytes: number;
+  /** What opening found and repaired or could not repair. */
+  warnings: string[];
 }
 
 export interface VerifyReport {
@@ -42,11 +44,12 @@ const MAX_BATCH = 4096;
  * lookup snapshot follow the shared format; writes are made durable through a journal (see journal.ts).
  */
 export class OurDB {
-  private readonly queue = new WriteQueue<Write>((batch) => this.commit(batch), MAX_BATCH);
+  private readonly queue: WriteQueue<Write>;
   private journal: Journal | undefined;
   private failure: Error | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
+  private readonly warnings: string[] = [];
 
   private constructor(
     readonly options: ResolvedOptions,
@@ -55,7 +58,10 @@ export class OurDB {
     private nextId: number,
     private readonly store: LookupStore,
     private readonly releaseLock: () => void,
-  ) {}
+  ) {
+    // "always" means one fsync per write: batches of one.
+    this.queue = new WriteQueue((batch) => this.commit(batch), options.sync === "always" ? 1 : MAX_BATCH);
+  }
 
   static async open(options: OurDBOptions): Promise<OurDB> {
     const o = resolveOptions(options);
@@ -83,6 +89,12 @@ export class OurDB {
       dataFiles.locateEnd();
       const nextId = Math.max(1, inc, maxJournalId + 1, lookup.maxId() + 1);
       const db = new OurDB(o, dataFiles, lookup, nextId, store, release);
+      if (journal.tornBytes > 0) {
+        db.warnings.push(
+          `journal: ignored ${journal.tornBytes} bytes of a torn entry (a write that was never acknowledged)`,
+        );
+      }
+      db.checkNewestRecord();
       if (!o.readOnly) {
         const dirty = journal.entries.length > 0 || journal.tornBytes > 0;
         db.journal = dirty
@@ -209,6 +221,7 @@ export class OurDB {
       sync: o.sync,
       files: this.dataFiles.sizes(),
       journalBytes: this.journal?.size ?? 0,
+      warnings: [...this.warnings],
     };
   }
 
@@ -239,6 +252,17 @@ export class OurDB {
   async destroy(): Promise<void> {
     await this.close();
     fs.rmSync(this.options.path, { recursive: true, force: true });
+  }
+
+  /** A torn or damaged tail shows in the last record appended: check it once on open. */
+  private checkNewestRecord(): void {
+    const newest = this.lookup.newest();
+    if (!newest) return;
+    try {
+      this.dataFiles.readChecked(newest[0], newest[1]);
+    } catch (err) {
+      this.warnings.push((err as Error).message);
+    }
   }
 
   private history(id: number, depth: number): Uint8Array[] {

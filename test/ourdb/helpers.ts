@@ -17,3 +17,10 @@ afterEach(() => {
 
 export const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8");
 export const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
+
+/** A copy of a database folder; taken while the database is open, it is what a kill -9 leaves behind. */
+export function copyOf(dir: string): string {
+  const copy = tempDir("ourdb-copy-");
+  fs.cpSync(dir, copy, { recursive: true });
+  return copy;
+}
