@@ -73,9 +73,9 @@ export function ourdbCommand(out: Output = process.stdout): Command {
         const versions = await withDb(openOptions(path, flags, true), (db) => db.getHistory(id, depth));
         const texts = versions.map((v) => Buffer.from(v).toString("utf8"));
         if (flags.json) return void out.write(`${JSON.stringify(texts)}\n`);
-        texts.forEach((text, n) =>
-          out.write(`--- version ${versions.length - n} of ${versions.length}\n${text}\n`),
-        );
+        for (const [n, text] of texts.entries()) {
+          out.write(`--- version ${versions.length - n} of ${versions.length}\n${text}\n`);
+        }
       },
     );
 
