@@ -1,0 +1,78 @@
+/**
+ * The error catalogue of the spine (config, factory, services). Every error carries a stable
+ * `code` so callers and tests can branch on it without matching message text.
+ */
+
+export class HeroAgentError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The configuration could not be read or is invalid. The message is one line meant for humans. */
+export class ConfigError extends HeroAgentError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("HEROAGENT_ERR_CONFIG", message, options);
+  }
+}
+
+/** A service definition list the factory cannot order: duplicate name, unknown dependency, cycle. */
+export class ServiceRegistryError extends HeroAgentError {
+  constructor(message: string) {
+    super("HEROAGENT_ERR_SERVICE_REGISTRY", message);
+  }
+}
+
+/** `start()` called on a factory that was already started or stopped. */
+export class FactoryStateError extends HeroAgentError {
+  constructor(message: string) {
+    super("HEROAGENT_ERR_FACTORY_STATE", message);
+  }
+}
+
+export class ServiceStartError extends HeroAgentError {
+  readonly service: string;
+
+  constructor(service: string, cause: unknown) {
+    super("HEROAGENT_ERR_SERVICE_START", `service "${service}" failed to start: ${describeError(cause)}`, {
+      cause,
+    });
+    this.service = service;
+  }
+}
+
+export interface ServiceStopFailure {
+  service: string;
+  error: unknown;
+}
+
+/** One or more services failed to stop; the others were still stopped. */
+export class ServiceStopError extends HeroAgentError {
+  readonly failures: readonly ServiceStopFailure[];
+
+  constructor(failures: readonly ServiceStopFailure[]) {
+    const list = failures.map((f) => `"${f.service}" (${describeError(f.error)})`).join(", ");
+    super("HEROAGENT_ERR_SERVICE_STOP", `failed to stop ${failures.length} service(s): ${list}`);
+    this.failures = failures;
+  }
+}
+
+/** A caller asked for something from a service that is disabled or not part of this build. */
+export class ServiceNotEnabledError extends HeroAgentError {
+  readonly service: string;
+
+  constructor(service: string, reason: string) {
+    super("HEROAGENT_ERR_SERVICE_NOT_ENABLED", `service "${service}" is not available: ${reason}`);
+    this.service = service;
+  }
+}
+
+/** A one-line description of anything thrown, for logs and CLI output (never a stack trace). */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}

@@ -1,0 +1,44 @@
+/** The public API of the heroagent package. */
+
+// Configuration
+export {
+  type Config,
+  type ConfigField,
+  configFields,
+  configSchema,
+  defaultConfig,
+  type LoadConfigOptions,
+  loadConfig,
+  type ServiceSwitch,
+  validateConfig,
+} from "./config.js";
+// Errors
+export {
+  ConfigError,
+  FactoryStateError,
+  HeroAgentError,
+  ServiceNotEnabledError,
+  ServiceRegistryError,
+  ServiceStartError,
+  ServiceStopError,
+  type ServiceStopFailure,
+} from "./errors.js";
+// Server factory
+export {
+  productServices,
+  ServerFactory,
+  type ServerFactoryOptions,
+  type ServiceContext,
+  type ServiceDefinition,
+} from "./factory.js";
+// Jobs: JobManager and JobStatus are exported here once the job system exists.
+// Logging
+export { createLogger, type Logger, type LogLevel, redactSecrets } from "./logger.js";
+// Services
+export {
+  isJobManagerProvider,
+  type JobManagerProvider,
+  type Service,
+  type ServiceState,
+  type ServiceStatus,
+} from "./service.js";
