@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ourdbCommand } from "../../src/cli/ourdb.js";
 import { OurDB } from "../../src/ourdb/index.js";
+import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../ourdb/helpers.js";
 
 async function run(...args: string[]): Promise<string> {
@@ -67,5 +68,18 @@ describe("heroagent ourdb", () => {
     const dir = await sample();
     expect(await run("condense", dir, "--keep-history", "0")).toMatch(/condensed .*: 53 → 19 bytes/);
     expect(JSON.parse(await run("history", dir, "1", "--json"))).toEqual(["second"]);
+  });
+
+  it("through the heroagent binary: exit 1 with one line on a missing record or damage", async () => {
+    const dir = await sample();
+    const missing = await runCli(["ourdb", "get", dir, "7"]).exited;
+    expect(missing).toMatchObject({ code: 1, stdout: "", stderr: "heroagent: record not found: id 7\n" });
+    const sound = await runCli(["ourdb", "verify", dir]).exited;
+    expect(sound).toMatchObject({ code: 0, stdout: "1 ids, 2 records checked, 0 damaged\n" });
+    const file = path.join(dir, "0.db");
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 30)); // tears the newest version of id 1
+    const damaged = await runCli(["ourdb", "verify", dir]).exited;
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toMatch(/^damaged: id 1: record at 0:18 is truncated/m);
   });
 });
