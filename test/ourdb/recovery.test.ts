@@ -77,55 +77,33 @@ describe("OurDB crash recovery and corruption", () => {
     const { db, last } = await populated(dir, { close: false });
     const crashed = copyOf(dir);
     await db.close();
-    const size = fs.statSync(dataPath(crashed)).size;
-    const recordStart = size - 12 - "the last record".length;
-    for (let offset = recordStart; offset < size; offset++) {
-      for (const damage of ["truncate", "flip"] as const) {
-        const copy = copyOf(crashed);
-        if (damage === "truncate") fs.truncateSync(dataPath(copy), offset);
-        else flipByte(dataPath(copy), offset);
-        const reopened = await OurDB.open({ path: copy });
-        await expectEarlierRecordsIntact(reopened);
-        expect(text(await reopened.get(last)), `${damage} at ${offset}`).toBe("the last record");
-        await reopened.close();
-        fs.rmSync(copy, { recursive: true });
-      }
-    }
+    await forEachDamageToLastRecord(crashed, async (reopened, where) => {
+      await expectEarlierRecordsIntact(reopened);
+      expect(text(await reopened.get(last)), where).toBe("the last record");
+    });
   });
 
   it("detects a damaged last record of a closed database on open and names the id on read", async () => {
     const dir = tempDir();
     const { last } = await populated(dir, { close: true });
-    const size = fs.statSync(dataPath(dir)).size;
-    const recordStart = size - 12 - "the last record".length;
-    for (let offset = recordStart; offset < size; offset++) {
-      for (const damage of ["truncate", "flip"] as const) {
-        const copy = copyOf(dir);
-        if (damage === "truncate") fs.truncateSync(dataPath(copy), offset);
-        else flipByte(dataPath(copy), offset);
-        const reopened = await OurDB.open({ path: copy });
-        await expectEarlierRecordsIntact(reopened);
-        const where = `${damage} at byte ${offset - recordStart} of the record`;
-        const prevField = damage === "flip" && offset - recordStart >= 6 && offset - recordStart < 12;
-        if (prevField) {
-          // The CRC covers the payload only: a damaged history link shows when history is walked.
-          expect(text(await reopened.get(last)), where).toBe("the last record");
-          await expect(reopened.getHistory(last), where).rejects.toThrow(new RegExp(`id ${last}\\)`));
-        } else {
-          await expect(reopened.get(last), where).rejects.toThrow(
-            new RegExp(`data corruption detected \\(id ${last}\\)`),
-          );
-          expect(reopened.stats().warnings.join(), where).toMatch(new RegExp(`id ${last}`));
-        }
-        const report = await reopened.verify();
-        expect(
-          report.damaged.map((d) => d.id),
-          where,
-        ).toEqual([last]);
-        await reopened.close();
-        fs.rmSync(copy, { recursive: true });
+    await forEachDamageToLastRecord(dir, async (reopened, where, damage, byte) => {
+      await expectEarlierRecordsIntact(reopened);
+      if (damage === "flip" && byte >= 6 && byte < 12) {
+        // The CRC covers the payload only: a damaged history link shows when history is walked.
+        expect(text(await reopened.get(last)), where).toBe("the last record");
+        await expect(reopened.getHistory(last), where).rejects.toThrow(new RegExp(`id ${last}\\)`));
+      } else {
+        await expect(reopened.get(last), where).rejects.toThrow(
+          new RegExp(`data corruption detected \\(id ${last}\\)`),
+        );
+        expect(reopened.stats().warnings.join(), where).toMatch(new RegExp(`id ${last}`));
       }
-    }
+      const report = await reopened.verify();
+      expect(
+        report.damaged.map((d) => d.id),
+        where,
+      ).toEqual([last]);
+    });
   });
 
   it("reports a CRC mismatch with the id on read", async () => {
@@ -149,6 +127,34 @@ describe("OurDB crash recovery and corruption", () => {
     );
   });
 });
+
+/**
+ * Truncates the last record of 0.db at each of its bytes, and flips each of its bytes, in copies of
+ * `dir`; `check` gets each copy opened.
+ */
+async function forEachDamageToLastRecord(
+  dir: string,
+  check: (db: OurDB, where: string, damage: "truncate" | "flip", byte: number) => Promise<void>,
+): Promise<void> {
+  const size = fs.statSync(dataPath(dir)).size;
+  const recordStart = size - 12 - "the last record".length;
+  for (let offset = recordStart; offset < size; offset++) {
+    for (const damage of ["truncate", "flip"] as const) {
+      const copy = copyOf(dir);
+      if (damage === "truncate") fs.truncateSync(dataPath(copy), offset);
+      else flipByte(dataPath(copy), offset);
+      const reopened = await OurDB.open({ path: copy });
+      await check(
+        reopened,
+        `${damage} at byte ${offset - recordStart} of the record`,
+        damage,
+        offset - recordStart,
+      );
+      await reopened.close();
+      fs.rmSync(copy, { recursive: true });
+    }
+  }
+}
 
 function flipByte(file: string, offset: number): void {
   const fd = fs.openSync(file, "r+");
