@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { BLOCK_SIZE, BlockCache } from "./block-cache.js";
 import { corrupt, OurDBError } from "./errors.js";
 import { fdatasync } from "./fsutil.js";
 import {
@@ -40,7 +41,8 @@ export interface StoredRecord {
 export class DataFiles {
   private readonly fds = new Map<number, number>();
   private readonly unsynced = new Set<number>();
-  private readBuffer: Buffer;
+  private readonly readBuffer: Buffer;
+  private readonly cache: BlockCache;
   current = 0;
   end = 1;
 
@@ -48,8 +50,10 @@ export class DataFiles {
     private readonly dir: string,
     private readonly readOnly: boolean,
     readHint: number,
+    cacheBytes = 0,
   ) {
     this.readBuffer = Buffer.allocUnsafe(HEADER_SIZE + readHint);
+    this.cache = new BlockCache(cacheBytes);
   }
 
   /** Continues in the highest existing file (never truncated); creates 0.db in an empty folder. */
@@ -86,9 +90,25 @@ export class DataFiles {
   /** Writes `bytes` at `loc`, creating the file (with its leading 0x00) if a crash lost it. */
   writeAt(loc: Location, bytes: Uint8Array): void {
     const file = locationFile(loc);
+    const position = locationPosition(loc);
     if (!this.fds.has(file) && !fs.existsSync(this.filePath(file))) this.create(file);
-    fs.writeSync(this.fd(file), bytes, 0, bytes.length, locationPosition(loc));
+    fs.writeSync(this.fd(file), bytes, 0, bytes.length, position);
+    this.cache.patch(file, position, bytes);
     this.unsynced.add(file);
+  }
+
+  /** Writes records in order, joining those that follow each other in a file into one write. */
+  writeAll(writes: { loc: Location; bytes: Buffer }[]): void {
+    let start = 0;
+    for (let i = 1; i <= writes.length; i++) {
+      const previous = writes[i - 1] as { loc: Location; bytes: Buffer };
+      const next = writes[i];
+      if (next && next.loc === previous.loc + previous.bytes.length) continue;
+      const run = writes.slice(start, i);
+      const first = run[0] as { loc: Location; bytes: Buffer };
+      this.writeAt(first.loc, run.length === 1 ? first.bytes : Buffer.concat(run.map((w) => w.bytes)));
+      start = i;
+    }
   }
 
   /** Reads the record at `loc`; `id` names it in errors. The payload's CRC is not checked here. */
@@ -101,6 +121,8 @@ export class DataFiles {
     } catch (err) {
       throw corrupt(id, `data file ${dataFileName(file)} is missing (${(err as Error).message})`);
     }
+    const cached = this.readCached(fd, file, position);
+    if (cached) return cached;
     const got = fs.readSync(fd, this.readBuffer, 0, this.readBuffer.length, position);
     if (got < HEADER_SIZE) throw corrupt(id, `record at ${file}:${position} is truncated`);
     const header = decodeHeader(this.readBuffer);
@@ -118,6 +140,22 @@ export class DataFiles {
       if (inBuffer + rest < header.length) throw corrupt(id, `record at ${file}:${position} is truncated`);
     }
     return { header, payload };
+  }
+
+  /** The record from the block cache, loading its block; undefined when it is not within one block. */
+  private readCached(fd: number, file: number, position: number): StoredRecord | undefined {
+    if (!this.cache.enabled) return undefined;
+    let head = this.cache.lookup(file, position, HEADER_SIZE);
+    if (!head) {
+      this.cache.load(file, position, (buffer, start) => fs.readSync(fd, buffer, 0, BLOCK_SIZE, start));
+      head = this.cache.lookup(file, position, HEADER_SIZE);
+      if (!head) return undefined;
+    }
+    const header = decodeHeader(head.bytes, head.offset);
+    const whole = this.cache.lookup(file, position, HEADER_SIZE + header.length);
+    if (!whole) return undefined;
+    const start = whole.offset + HEADER_SIZE;
+    return { header, payload: Buffer.from(whole.bytes.subarray(start, start + header.length)) };
   }
 
   /** Reads and CRC-checks the record at `loc`. */

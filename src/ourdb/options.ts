@@ -21,6 +21,8 @@ export interface OurDBOptions {
    * shared with the writes queued beside it, "none" without waiting for the disk (unsafe on power loss).
    */
   sync?: SyncMode;
+  /** Bytes of data-file blocks kept in memory for reads (0 turns the cache off). Default 32 MiB. */
+  cacheSize?: number;
   /** Open without writing anything (no lock, no recovery on disk); set, delete and condense are refused. */
   readOnly?: boolean;
 }
@@ -37,6 +39,7 @@ export const DEFAULTS = {
   reset: false,
   sync: "batch",
   readOnly: false,
+  cacheSize: 32 * 1024 * 1024,
 } as const;
 
 /**
@@ -59,6 +62,7 @@ export function resolveOptions(options: OurDBOptions): ResolvedOptions {
   requireInteger("recordNrMax", o.recordNrMax, 1, 2 ** 32);
   requireInteger("recordSizeMax", o.recordSizeMax, 1, MAX_PAYLOAD);
   requireInteger("fileSize", o.fileSize, 1, 2 ** 32 - 1);
+  requireInteger("cacheSize", o.cacheSize, 0, Number.MAX_SAFE_INTEGER);
   if (!["always", "batch", "none"].includes(o.sync)) {
     throw invalid(`sync must be "always", "batch" or "none" (got ${JSON.stringify(o.sync)})`);
   }

@@ -70,7 +70,7 @@ export class OurDB {
     if (o.readOnly && !fs.existsSync(o.path)) throw invalid(`no database at ${o.path}`);
     fs.mkdirSync(o.path, { recursive: true });
     const release = o.readOnly ? () => {} : acquireLock(o.path);
-    const dataFiles = new DataFiles(o.path, o.readOnly, o.recordSizeMax);
+    const dataFiles = new DataFiles(o.path, o.readOnly, o.recordSizeMax, o.cacheSize);
     try {
       if (o.readOnly && hasPendingCondense(o.path)) {
         throw new OurDBError(
@@ -186,7 +186,12 @@ export class OurDB {
       this.dataFiles.close();
       this.failOnError(() => installCondensed(this.options.path));
       this.lookup = lookup;
-      this.dataFiles = new DataFiles(this.options.path, false, this.options.recordSizeMax);
+      this.dataFiles = new DataFiles(
+        this.options.path,
+        false,
+        this.options.recordSizeMax,
+        this.options.cacheSize,
+      );
       this.dataFiles.locateEnd();
       this.journal = this.store.freshJournal();
     });
@@ -286,24 +291,26 @@ export class OurDB {
     this.assertWritable();
     const journal = this.journal as Journal;
     const entries: Buffer[] = [];
+    const records: { loc: Location; bytes: Buffer }[] = [];
     const zeroFills: { loc: Location; length: number }[] = [];
     const accepted: { done: Pending<number>; id: number }[] = [];
+    const writeRecords = () => this.failOnError(() => this.dataFiles.writeAll(records.splice(0)));
     for (const { write, done } of batch) {
       let entry: JournalEntry;
       try {
+        if (write.kind === "delete") writeRecords(); // the record to delete may be one of this batch
         entry = write.kind === "set" ? this.prepareSet(write.id, write.data) : this.prepareDelete(write.id);
       } catch (err) {
         done.reject(err);
         continue;
       }
-      this.failOnError(() => {
-        if (entry.kind === "set") this.dataFiles.writeAt(entry.loc, entry.record);
-        else zeroFills.push({ loc: entry.loc, length: HEADER_SIZE + entry.length });
-      });
+      if (entry.kind === "set") records.push({ loc: entry.loc, bytes: entry.record });
+      else zeroFills.push({ loc: entry.loc, length: HEADER_SIZE + entry.length });
       this.lookup.set(entry.id, entry.kind === "set" ? entry.loc : 0);
       entries.push(encodeEntry(entry));
       accepted.push({ done, id: entry.id });
     }
+    writeRecords();
     if (entries.length === 0) return;
     this.failOnError(() =>
       journal.append(entries.length === 1 ? (entries[0] as Buffer) : Buffer.concat(entries)),

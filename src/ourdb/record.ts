@@ -46,9 +46,13 @@ export interface RecordHeader {
   previous: Location;
 }
 
-export function decodeHeader(buf: Uint8Array): RecordHeader {
-  const view = Buffer.from(buf.buffer, buf.byteOffset, HEADER_SIZE);
-  return { length: view.readUInt16LE(0), crc: view.readUInt32LE(2), previous: readLocation(buf, 6, 6) };
+export function decodeHeader(buf: Uint8Array, offset = 0): RecordHeader {
+  const b = (i: number) => buf[offset + i] as number;
+  return {
+    length: b(0) | (b(1) << 8),
+    crc: (b(2) | (b(3) << 8) | (b(4) << 16) | (b(5) << 24)) >>> 0,
+    previous: readLocation(buf, offset + 6, 6),
+  };
 }
 
 export const payloadMatches = (header: RecordHeader, payload: Uint8Array) => crc32(payload) === header.crc;
