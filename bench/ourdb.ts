@@ -86,18 +86,26 @@ interface Row {
   key: string;
   label: string;
   durability: string;
+  /** The issue pairs one writer with fsync per write and 100 writers with batching; the crossed rows inform. */
+  goal: boolean;
 }
 const ROWS: Row[] = [
-  { key: "set1-fsync", label: "sets/s, 1 writer", durability: "fsync per write" },
-  { key: "set100-fsync", label: "sets/s, 100 writers", durability: "fsync per write ¹" },
-  { key: "set1-batch", label: "sets/s, 1 writer", durability: "batched (group commit)" },
-  { key: "set100-batch", label: "sets/s, 100 writers", durability: "batched (group commit) ²" },
-  { key: "get", label: `gets/s, random ids of ${RECORDS.toLocaleString("en-US")} × 256 B`, durability: "–" },
+  { key: "set1-fsync", label: "sets/s, 1 writer", durability: "fsync per write", goal: true },
+  { key: "set100-batch", label: "sets/s, 100 writers", durability: "batched (group commit) ²", goal: true },
+  {
+    key: "get",
+    label: `gets/s, random ids of ${RECORDS.toLocaleString("en-US")} × 256 B`,
+    durability: "–",
+    goal: true,
+  },
   {
     key: "history",
     label: `history walk, versions/s (${HISTORY_IDS.toLocaleString("en-US")} ids × ${VERSIONS} versions)`,
     durability: "–",
+    goal: true,
   },
+  { key: "set1-batch", label: "sets/s, 1 writer", durability: "batched (group commit)", goal: false },
+  { key: "set100-fsync", label: "sets/s, 100 writers", durability: "fsync per write ¹", goal: false },
 ];
 
 const FOOTNOTES = [
@@ -107,6 +115,8 @@ const FOOTNOTES = [
     'sync "always" and SQLite autocommit do one fsync per write.',
   '² OurDB: sync "batch"; lmdb: the same awaited puts as in ¹; classic-level and SQLite: the writes queued ' +
     "while the previous group commits go in one db.batch({ sync: true }) / one transaction.",
+  "³ Not a goal row: the goal pairs one writer with fsync per write and 100 writers with batching. Shown " +
+    'for information; OurDB "always" keeps one fsync per write by design, its group commit is "batch".',
 ];
 
 const DISPLAY: Record<EngineName, string> = {
@@ -312,7 +322,7 @@ function table(): string {
       ratio(r.ourdb, r["classic-level"]),
       ratio(r.ourdb, r.lmdb),
       ratio(r.ourdb, r.sqlite),
-      goal(r),
+      row.goal ? goal(r) : "– ³",
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
@@ -350,7 +360,7 @@ async function main(): Promise<void> {
       `writes per run: fsync 1 writer ${COUNTS.fsync1}, fsync ${WRITERS} writers ${COUNTS.fsync100}, ` +
       `batched 1 writer ${COUNTS.batch1}, batched ${WRITERS} writers ${COUNTS.batch100}; ` +
       `gets per run ${COUNTS.gets}; history walks per run ${COUNTS.walks}`,
-    "goal: OurDB ≥ 1× classic-level and ≥ 0.5× lmdb on every row",
+    "goal: OurDB ≥ 1× classic-level and ≥ 0.5× lmdb on every goal row",
     "",
     table(),
     "",
