@@ -1,0 +1,94 @@
+import type { Client } from "../client.js";
+import type { Database } from "../keyspace/database.js";
+import type { Reply } from "../resp/reply.js";
+import type { ServerState } from "../server-state.js";
+
+/** Redis's command flags, as COMMAND INFO reports them. */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "skip_slowlog"
+  | "fast"
+  | "no_auth"
+  | "may_replicate"
+  | "no_multi"
+  | "allow_busy"
+  | "movablekeys";
+
+export interface CommandContext {
+  client: Client;
+  server: ServerState;
+  /** The client's selected database. */
+  db: Database;
+  reply: Reply;
+  /** True while EXEC runs the queued commands: blocking commands must not block. */
+  inExec: boolean;
+}
+
+export type CommandHandler = (ctx: CommandContext, argv: string[]) => void;
+
+/**
+ * One command, as data (Redis keeps the same in src/commands/*.json): the dispatcher checks arity,
+ * authentication and unknown names once, and COMMAND / COMMAND DOCS are served from these specs.
+ */
+export interface CommandSpec {
+  /** Lower case; a subcommand is named "container|sub" (e.g. "client|list"). */
+  name: string;
+  /** Exact argument count including the name, or -N for "at least N". */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** Key positions: first, last (-1 = last argument), step; 0,0,0 for none. */
+  keys: readonly [first: number, last: number, step: number];
+  group: string;
+  summary: string;
+  since: string;
+  complexity?: string;
+  handler?: CommandHandler;
+  subcommands?: readonly CommandSpec[];
+}
+
+/** Builds a spec with the common defaults (no keys). */
+export function command(spec: Omit<CommandSpec, "keys"> & { keys?: CommandSpec["keys"] }): CommandSpec {
+  return { keys: [0, 0, 0], ...spec };
+}
+
+export class CommandTable {
+  private readonly commands = new Map<string, CommandSpec>();
+
+  constructor(specs: Iterable<CommandSpec>) {
+    for (const spec of specs) {
+      if (this.commands.has(spec.name)) throw new Error(`duplicate command spec ${spec.name}`);
+      this.commands.set(spec.name, spec);
+    }
+  }
+
+  get(name: string): CommandSpec | undefined {
+    return this.commands.get(name);
+  }
+
+  all(): IterableIterator<CommandSpec> {
+    return this.commands.values();
+  }
+
+  get size(): number {
+    return this.commands.size;
+  }
+}
+
+/** The key names of `argv` for `spec` (COMMAND GETKEYS, WATCH-style bookkeeping). */
+export function keysOf(spec: CommandSpec, argv: readonly string[]): string[] {
+  const [first, last, step] = spec.keys;
+  if (first === 0) return [];
+  const end = last < 0 ? argv.length + last : last;
+  const keys: string[] = [];
+  for (let i = first; i <= end && i < argv.length; i += step) keys.push(argv[i] as string);
+  return keys;
+}

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { afterEach } from "vitest";
+import { RedisServer, type RedisServerOptions } from "../../src/redis/index.js";
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Starts an embedded server on a free port (and, if asked, a Unix socket), stopped after the test. */
+export async function startServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const server = new RedisServer(
+    { port: 0, unixSocketPath: "", ...options },
+    {
+      onInternalError: (error) => {
+        throw error;
+      },
+    },
+  );
+  await server.start();
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+/** An ioredis client of `port` (or a socket path), closed after the test. */
+export function ioredis(where: number | string, options: Record<string, unknown> = {}): Redis {
+  const client =
+    typeof where === "number"
+      ? new Redis({ port: where, host: "127.0.0.1", maxRetriesPerRequest: 1, ...options })
+      : new Redis({ path: where, maxRetriesPerRequest: 1, ...options });
+  cleanups.push(() => client.disconnect());
+  return client;
+}
+
+/** A temporary path for a Unix socket. */
+export function socketPath(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroredis-"));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, "redis.sock");
+}
+
+/**
+ * Sends raw bytes and returns everything the server answers until it closes the connection or
+ * stays quiet for `quietMs`.
+ */
+export function rawExchange(
+  port: number,
+  data: string | Buffer,
+  quietMs = 150,
+): Promise<{ reply: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    const chunks: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ reply: Buffer.concat(chunks).toString("latin1"), closed });
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(false), quietMs);
+    };
+    socket.on("connect", () => {
+      socket.write(data);
+      arm();
+    });
+    socket.on("data", (chunk) => {
+      chunks.push(chunk);
+      arm();
+    });
+    socket.on("end", () => finish(true));
+    socket.on("error", reject);
+  });
+}
+
+/** A RESP multibulk request for `args`. */
+export function resp(...args: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const arg of args) {
+    const bytes = typeof arg === "string" ? Buffer.from(arg, "latin1") : arg;
+    parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from("\r\n"));
+  }
+  return Buffer.concat(parts);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts Debian's redis-server on a free port with no persistence; stopped after the test. */
+export async function startRealRedis(extraArgs: string[] = []): Promise<number> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs],
+    { stdio: "ignore" },
+  );
+  cleanups.push(async () => {
+    child.kill("SIGKILL");
+  });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const probe = net.connect({ port, host: "127.0.0.1" }, () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.on("error", () => resolve(false));
+    });
+    if (up) return port;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("redis-server did not start");
+}
