@@ -1,11 +1,11 @@
 import fs from "node:fs";
-import { hasPendingCondense, installCondensed, writeCondensed } from "./condense.js";
+import { installCondensed, writeCondensed } from "./condense.js";
 import { DataFiles } from "./data-files.js";
 import { corrupt, invalid, notFound, OurDBError } from "./errors.js";
 import { encodeEntry, type Journal, type JournalEntry } from "./journal.js";
-import { acquireLock } from "./lockfile.js";
 import type { Lookup } from "./lookup.js";
-import { LookupStore } from "./lookup-store.js";
+import type { LookupStore } from "./lookup-store.js";
+import { type OpenedFiles, openFiles } from "./open.js";
 import { maxPositionFor, type OurDBOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { encodeRecord, formatLocation, HEADER_SIZE, type Location } from "./record.js";
 import { type Pending, WriteQueue } from "./write-queue.js";
@@ -49,68 +49,41 @@ export class OurDB {
   private failure: Error | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private readonly warnings: string[] = [];
+  private readonly warnings: string[];
+  readonly options: ResolvedOptions;
+  private dataFiles: DataFiles;
+  private lookup: Lookup;
+  private nextId: number;
+  private readonly store: LookupStore;
+  private readonly releaseLock: () => void;
 
-  private constructor(
-    readonly options: ResolvedOptions,
-    private dataFiles: DataFiles,
-    private lookup: Lookup,
-    private nextId: number,
-    private readonly store: LookupStore,
-    private readonly releaseLock: () => void,
-  ) {
+  private constructor(opened: OpenedFiles) {
+    ({
+      options: this.options,
+      dataFiles: this.dataFiles,
+      lookup: this.lookup,
+      nextId: this.nextId,
+      store: this.store,
+      journal: this.journal,
+      releaseLock: this.releaseLock,
+      warnings: this.warnings,
+    } = opened);
     // "always" means one fsync per write: batches of one.
-    this.queue = new WriteQueue((batch) => this.commit(batch), options.sync === "always" ? 1 : MAX_BATCH);
+    this.queue = new WriteQueue(
+      (batch) => this.commit(batch),
+      this.options.sync === "always" ? 1 : MAX_BATCH,
+    );
   }
 
   static async open(options: OurDBOptions): Promise<OurDB> {
-    const o = resolveOptions(options);
-    if (o.readOnly && o.reset) throw invalid("reset cannot be combined with readOnly");
-    if (o.reset) fs.rmSync(o.path, { recursive: true, force: true });
-    if (o.readOnly && !fs.existsSync(o.path)) throw invalid(`no database at ${o.path}`);
-    fs.mkdirSync(o.path, { recursive: true });
-    const release = o.readOnly ? () => {} : acquireLock(o.path);
-    const dataFiles = new DataFiles(o.path, o.readOnly, o.recordSizeMax, o.cacheSize);
-    try {
-      if (o.readOnly && hasPendingCondense(o.path)) {
-        throw new OurDBError(
-          "OURDB_ERR_READ_ONLY",
-          `${o.path} has an unfinished condense: open it read-write once`,
-        );
-      }
-      if (!o.readOnly) installCondensed(o.path);
-      const store = new LookupStore(o.path);
-      if (!o.readOnly) fs.mkdirSync(store.dir, { recursive: true });
-      dataFiles.locateEnd();
-      const snapshot = await store.settleCheckpoint(o.readOnly);
-      const { lookup, inc } = store.loadSnapshot(snapshot, o.keysize, o.recordNrMax);
-      const journal = store.readJournal();
-      const maxJournalId = replay(journal.entries, lookup, o.readOnly ? undefined : dataFiles);
-      dataFiles.locateEnd();
-      const nextId = Math.max(1, inc, maxJournalId + 1, lookup.maxId() + 1);
-      const db = new OurDB(o, dataFiles, lookup, nextId, store, release);
-      if (journal.tornBytes > 0) {
-        db.warnings.push(
-          `journal: ignored ${journal.tornBytes} bytes of a torn entry (a write that was never acknowledged)`,
-        );
-      }
-      db.checkNewestRecord();
-      if (!o.readOnly) {
-        const dirty = journal.entries.length > 0 || journal.tornBytes > 0;
-        db.journal = dirty
-          ? await store.checkpoint(lookup, o.keysize, db.incValue(), dataFiles)
-          : store.freshJournal();
-      }
-      return db;
-    } catch (err) {
-      dataFiles.close();
-      release();
-      throw err;
-    }
+    const opened = await openFiles(resolveOptions(options));
+    const db = new OurDB(opened);
+    db.checkNewestRecord();
+    return db;
   }
 
   /** Stores `data` as a new record (no id, incremental mode) or as the newest version of `id`. */
-  set({ id, data }: { id?: number; data: Uint8Array | string }): Promise<number> {
+  async set({ id, data }: { id?: number; data: Uint8Array | string }): Promise<number> {
     this.assertWritable();
     const bytes = typeof data === "string" ? Buffer.from(data) : data;
     if (!(bytes instanceof Uint8Array)) throw invalid("data must be a Uint8Array or a string");
@@ -170,7 +143,7 @@ export class OurDB {
    * Rewrites the live records, each with at most `keepHistory` older versions (default: all), into fresh
    * files and swaps them in; deleted records and the space of their versions are reclaimed.
    */
-  condense({ keepHistory = Number.POSITIVE_INFINITY }: { keepHistory?: number } = {}): Promise<void> {
+  async condense({ keepHistory = Number.POSITIVE_INFINITY }: { keepHistory?: number } = {}): Promise<void> {
     this.assertWritable();
     if (!(keepHistory >= 0)) throw invalid(`keepHistory must be a non-negative number (got ${keepHistory})`);
     return this.queue.task(async () => {
@@ -416,20 +389,4 @@ export class OurDB {
       throw err;
     }
   }
-}
-
-/** Redoes the journal on the snapshot; returns the largest id it names. Without `dataFiles` only the lookup is rebuilt. */
-function replay(entries: JournalEntry[], lookup: Lookup, dataFiles: DataFiles | undefined): number {
-  let max = 0;
-  for (const entry of entries) {
-    if (entry.kind === "set") {
-      dataFiles?.writeAt(entry.loc, entry.record);
-      lookup.set(entry.id, entry.loc);
-    } else {
-      dataFiles?.writeAt(entry.loc, Buffer.alloc(HEADER_SIZE + entry.length));
-      lookup.set(entry.id, 0);
-    }
-    max = Math.max(max, entry.id);
-  }
-  return max;
 }

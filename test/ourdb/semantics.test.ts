@@ -31,10 +31,10 @@ describe("OurDB semantics", () => {
 
   it("requires an id in key-value mode, 0 included, within recordNrMax", async () => {
     const db = await OurDB.open({ path: tempDir(), incrementalMode: false, recordNrMax: 100 });
-    expect(() => db.set({ data: "x" })).toThrow(/id must be provided when incremental is disabled/);
+    await expect(db.set({ data: "x" })).rejects.toThrow(/id must be provided when incremental is disabled/);
     expect(await db.set({ id: 0, data: "zero" })).toBe(0);
     expect(await db.set({ id: 99, data: "last" })).toBe(99);
-    expect(() => db.set({ id: 100, data: "x" })).toThrow(/id must be an integer from 0 to 99/);
+    await expect(db.set({ id: 100, data: "x" })).rejects.toThrow(/id must be an integer from 0 to 99/);
     await expect(db.getNextId()).rejects.toThrow(/incremental mode is not enabled/);
     expect(text(await db.get(0))).toBe("zero");
     await db.close();
@@ -202,7 +202,7 @@ describe("OurDB semantics", () => {
     await expect(OurDB.open({ path: dir })).rejects.toMatchObject({ code: "OURDB_ERR_LOCKED" });
     const reader = await OurDB.open({ path: dir, readOnly: true });
     expect(text(await reader.get(1))).toBe("shared");
-    expect(() => reader.set({ data: "no" })).toThrow(/read-only/);
+    await expect(reader.set({ data: "no" })).rejects.toThrow(/read-only/);
     await reader.close();
     await db.close();
     await (await OurDB.open({ path: dir })).close();
