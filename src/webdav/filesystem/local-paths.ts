@@ -1,0 +1,59 @@
+/**
+ * Where the local FileSystem keeps a resource and its metadata, and the check that a path (after
+ * following symlinks) is still inside the root.
+ */
+
+import { createHash } from "node:crypto";
+import { realpathSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
+import { ForbiddenError } from "../errors.js";
+
+/** Reserved name for metadata folders (dead properties, uploads in progress); never served. */
+export const META_DIR = ".heroagent";
+
+export class LocalPaths {
+  constructor(readonly root: string) {}
+
+  /** The on-disk path of a resource path; refuses the reserved metadata name. */
+  fileOf(path: string): string {
+    const segments = path.split("/").filter(Boolean);
+    if (segments.includes(META_DIR)) throw new ForbiddenError(`reserved name: ${META_DIR}`);
+    return join(this.root, ...segments);
+  }
+
+  /** The JSON file holding a resource's dead properties: in its parent's metadata folder. */
+  propsFileOf(path: string): string {
+    if (path === "/") return join(this.root, META_DIR, "root-props.json");
+    const segments = path.split("/").filter(Boolean);
+    const name = segments.pop() as string;
+    // Hashed so any name (up to 255 bytes, any characters) maps to a valid file name.
+    const hashed = createHash("sha256").update(name).digest("hex");
+    return join(this.root, ...segments, META_DIR, "props", `${hashed}.json`);
+  }
+
+  uploadsDir(): string {
+    return join(this.root, META_DIR, "uploads");
+  }
+
+  /**
+   * Throws ForbiddenError when `file`, or its nearest existing ancestor, resolves (through
+   * symlinks) to somewhere outside the root.
+   */
+  async assertInsideRoot(file: string): Promise<void> {
+    for (let current = file; ; current = dirname(current)) {
+      try {
+        // Synchronous on purpose: a few microseconds of lstat calls on cached inodes, where a trip
+        // through the thread pool costs ten times that on every request.
+        const real = realpathSync.native(current);
+        if (real !== this.root && !real.startsWith(this.root + sep)) {
+          throw new ForbiddenError("path resolves outside the root");
+        }
+        return;
+      } catch (error) {
+        const atTop = current === this.root || dirname(current) === current;
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code !== "ENOENT" && code !== "ENOTDIR") || atTop) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The default FileSystem: a directory on disk. Writes go to a temporary file and are renamed into
+ * place; dead properties live in a reserved ".heroagent" folder beside the resources they belong
+ * to, so moving or deleting a folder carries or removes its members' properties with it.
+ */
+import { randomUUID } from "node:crypto";
+import { constants, createWriteStream, type Stats, statSync } from "node:fs";
+import {
+  copyFile,
+  cp,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ConflictError, ForbiddenError, MethodNotAllowedError, NotFoundError } from "../errors.js";
+import { joinPath, parentOf } from "../paths.js";
+import { LocalPaths, META_DIR } from "./local-paths.js";
+import { applyPatches } from "./properties.js";
+import type { ByteRange, DeadProperty, FileSystem, PropertyPatch, ResourceInfo } from "./types.js";
+
+const READ_CHUNK = 256 * 1024;
+/** How long a missing property folder is believed missing without looking again (changes made by other programs). */
+const PROPS_DIR_CACHE_MS = 2000;
+
+export class LocalFileSystem implements FileSystem {
+  private readonly rootDir: string;
+  private paths?: Promise<LocalPaths>;
+  /** Serializes property updates per file, so concurrent PROPPATCHes don't lose each other's changes. */
+  private readonly propertyQueues = new Map<string, Promise<void>>();
+  /**
+   * Property folders seen missing, and when: a listing of 10,000 files then costs one stat instead
+   * of 10,000 failed opens. Writes through this instance clear the entry at once.
+   */
+  private readonly missingPropsDirs = new Map<string, number>();
+  private uploadsReady = false;
+
+  constructor(root: string) {
+    this.rootDir = resolve(root);
+  }
+
+  /** Creates the root if needed and resolves it through symlinks (once). */
+  private locate(): Promise<LocalPaths> {
+    this.paths ??= (async () => {
+      await mkdir(this.rootDir, { recursive: true });
+      const paths = new LocalPaths(await realpath(this.rootDir));
+      // Leftovers of uploads interrupted by a crash.
+      await rm(paths.uploadsDir(), { recursive: true, force: true });
+      return paths;
+    })();
+    return this.paths;
+  }
+
+  /** The on-disk file of `path`, checked to be inside the root. */
+  private async fileOf(path: string): Promise<string> {
+    const paths = await this.locate();
+    const file = paths.fileOf(path);
+    await paths.assertInsideRoot(file);
+    return file;
+  }
+
+  async stat(path: string): Promise<ResourceInfo> {
+    const file = await this.fileOf(path);
+    try {
+      // Synchronous for the same reason as the root check: cheaper than the thread pool round trip.
+      return infoOf(path, statSync(file));
+    } catch (error) {
+      throw isMissing(error) ? new NotFoundError(path) : error;
+    }
+  }
+
+  async list(path: string): Promise<ResourceInfo[]> {
+    const paths = await this.locate();
+    const dir = await this.fileOf(path);
+    const entries = await readdir(dir, { withFileTypes: true });
+    const infos = await Promise.all(
+      entries
+        .filter((entry) => entry.name !== META_DIR)
+        .map(async (entry) => {
+          const childPath = joinPath(path, entry.name);
+          const file = paths.fileOf(childPath);
+          try {
+            if (entry.isSymbolicLink()) await paths.assertInsideRoot(file);
+            return infoOf(childPath, await stat(file));
+          } catch {
+            return undefined; // a broken symlink, one leading outside the root, or a file removed meanwhile
+          }
+        }),
+    );
+    return infos.filter((info): info is ResourceInfo => info !== undefined);
+  }
+
+  async read(path: string, range?: ByteRange): Promise<Readable> {
+    const file = await this.fileOf(path);
+    const handle = await open(file, "r").catch((error) => {
+      throw isMissing(error) ? new NotFoundError(path) : error;
+    });
+    const options = range ? { start: range.start, end: range.end } : {};
+    return handle.createReadStream({ ...options, highWaterMark: READ_CHUNK, autoClose: true });
+  }
+
+  async write(path: string, source: Readable): Promise<void> {
+    const paths = await this.locate();
+    const file = await this.fileOf(path);
+    await this.assertParentCollection(path);
+    const existing = await stat(file).catch(() => undefined);
+    if (existing?.isDirectory()) throw new MethodNotAllowedError(`${path} is a collection`);
+    if (!this.uploadsReady) {
+      await mkdir(paths.uploadsDir(), { recursive: true });
+      this.uploadsReady = true;
+    }
+    const temporary = `${paths.uploadsDir()}/${randomUUID()}`;
+    try {
+      await pipeline(source, createWriteStream(temporary, { highWaterMark: READ_CHUNK }));
+      await renameOrCopy(temporary, file);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async mkcol(path: string): Promise<void> {
+    const file = await this.fileOf(path);
+    await this.assertParentCollection(path);
+    try {
+      await mkdir(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+        throw new MethodNotAllowedError(`${path} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    if (path === "/") throw new ForbiddenError("the root cannot be deleted");
+    const paths = await this.locate();
+    await this.stat(path);
+    await rm(await this.fileOf(path), { recursive: true });
+    await rm(paths.propsFileOf(path), { force: true });
+  }
+
+  async move(path: string, destination: string): Promise<void> {
+    if (path === "/") throw new ForbiddenError("the root cannot be moved");
+    const paths = await this.locate();
+    const [from, to] = [await this.fileOf(path), await this.fileOf(destination)];
+    await this.stat(path);
+    await this.assertParentCollection(destination);
+    await renameOrCopy(from, to);
+    await this.moveProperties(paths.propsFileOf(path), paths.propsFileOf(destination));
+  }
+
+  async copyFile(path: string, destination: string): Promise<void> {
+    const paths = await this.locate();
+    const [from, to] = [await this.fileOf(path), await this.fileOf(destination)];
+    await this.assertParentCollection(destination);
+    await copyFile(from, to, constants.COPYFILE_FICLONE);
+    const properties = await this.getProperties(path);
+    if (properties.length > 0) await this.writeProperties(paths.propsFileOf(destination), properties);
+  }
+
+  async getProperties(path: string): Promise<DeadProperty[]> {
+    const paths = await this.locate();
+    const propsFile = paths.propsFileOf(path);
+    const propsDir = dirname(propsFile);
+    const seenMissing = this.missingPropsDirs.get(propsDir);
+    // Answered without any I/O (nothing is read), so no root check is needed on this path.
+    if (seenMissing !== undefined && Date.now() - seenMissing < PROPS_DIR_CACHE_MS) return [];
+    await this.fileOf(path);
+    const exists = await stat(propsDir).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      if (this.missingPropsDirs.size > 10_000) this.missingPropsDirs.clear();
+      this.missingPropsDirs.set(propsDir, Date.now());
+      return [];
+    }
+    this.missingPropsDirs.delete(propsDir);
+    return readProperties(propsFile);
+  }
+
+  async patchProperties(path: string, patches: readonly PropertyPatch[]): Promise<void> {
+    const paths = await this.locate();
+    await this.stat(path);
+    const propsFile = paths.propsFileOf(path);
+    const previous = this.propertyQueues.get(propsFile) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const updated = applyPatches(await readProperties(propsFile), patches);
+      await this.writeProperties(propsFile, updated);
+    });
+    const settled = next.catch(() => undefined);
+    this.propertyQueues.set(propsFile, settled);
+    void settled.then(() => {
+      if (this.propertyQueues.get(propsFile) === settled) this.propertyQueues.delete(propsFile);
+    });
+    return next;
+  }
+
+  private async writeProperties(propsFile: string, properties: readonly DeadProperty[]): Promise<void> {
+    if (properties.length === 0) {
+      await rm(propsFile, { force: true });
+      return;
+    }
+    await mkdir(dirname(propsFile), { recursive: true });
+    this.missingPropsDirs.delete(dirname(propsFile));
+    const temporary = `${propsFile}.${randomUUID()}.tmp`;
+    await writeFile(temporary, JSON.stringify(properties));
+    await rename(temporary, propsFile);
+  }
+
+  private async moveProperties(from: string, to: string): Promise<void> {
+    const properties = await readProperties(from);
+    await rm(to, { force: true });
+    if (properties.length === 0) return;
+    await this.writeProperties(to, properties);
+    await rm(from, { force: true });
+  }
+
+  private async assertParentCollection(path: string): Promise<void> {
+    const parent = await stat(await this.fileOf(parentOf(path))).catch(() => undefined);
+    if (!parent?.isDirectory()) throw new ConflictError(`parent collection of ${path} does not exist`);
+  }
+}
+
+async function readProperties(propsFile: string): Promise<DeadProperty[]> {
+  try {
+    return JSON.parse(await readFile(propsFile, "utf8")) as DeadProperty[];
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+/** rename(2), or copy-then-delete when the two paths are on different devices. */
+async function renameOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    await cp(from, to, { recursive: true });
+    await rm(from, { recursive: true });
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+function infoOf(path: string, stats: Stats): ResourceInfo {
+  const isCollection = stats.isDirectory();
+  const size = isCollection ? 0 : stats.size;
+  // The inode changes on every write (temporary file + rename), so the tag changes even when size
+  // and modification time happen to match.
+  const etag = `"${stats.ino.toString(16)}-${size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+  return { path, isCollection, size, modified: stats.mtime, created: stats.birthtime, etag };
+}

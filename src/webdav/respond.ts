@@ -1,0 +1,72 @@
+/** Writing responses: plain statuses, XML bodies, and errors (mapped to a status by statusOf). */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RangeNotSatisfiableError, statusOf, WebDAVError } from "./errors.js";
+import { escapeXml, XML_DECLARATION } from "./xml/write.js";
+
+export const REALM = "HeroAgent WebDAV";
+
+export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, "Content-Length": "0" });
+  res.end();
+}
+
+export function sendXml(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  const bytes = Buffer.from(XML_DECLARATION + body, "utf8");
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": 'application/xml; charset="utf-8"',
+    "Content-Length": String(bytes.length),
+  });
+  res.end(bytes);
+}
+
+export function statusLine(status: number): string {
+  const reasons: Record<number, string> = {
+    200: "OK",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    423: "Locked",
+    424: "Failed Dependency",
+    500: "Internal Server Error",
+  };
+  return `HTTP/1.1 ${status} ${reasons[status] ?? ""}`.trimEnd();
+}
+
+export type ErrorReporter = (error: unknown, req: IncomingMessage) => void;
+
+/** Answers with the status `error` maps to; a precondition element in the body when it has one. */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, report: ErrorReporter) {
+  const status = statusOf(error);
+  if (status >= 500) report(error, req);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (status === 401) headers["WWW-Authenticate"] = `Basic realm="${REALM}", charset="UTF-8"`;
+  if (error instanceof RangeNotSatisfiableError) headers["Content-Range"] = `bytes */${error.size}`;
+  // An unread request body (say, a rejected 1 GiB PUT) is not worth reading just to keep the connection.
+  if (!req.complete) headers.Connection = "close";
+  if (error instanceof WebDAVError && error.condition) {
+    const body = `<D:error xmlns:D="DAV:"><D:${error.condition}/></D:error>`;
+    sendXml(res, status, body, headers);
+    return;
+  }
+  const message =
+    status >= 500 ? "internal server error" : error instanceof Error ? error.message : String(error);
+  const bytes = Buffer.from(`${message}\n`, "utf8");
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": String(bytes.length),
+  });
+  res.end(bytes);
+}
+
+export { escapeXml };
