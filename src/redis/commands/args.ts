@@ -1,4 +1,5 @@
 import { err, notFloat, notInteger, syntaxError } from "../errors.js";
+import { type LongDouble, parseLongDouble } from "../resp/long-double.js";
 import { parseDouble, parseInteger } from "../resp/numbers.js";
 
 /** An integer argument (64-bit range, as a number), or Redis's "not an integer" error. */
@@ -49,4 +50,24 @@ export function dbIndexArg(
   if (value === undefined) throw err(invalid);
   if (value < 0 || value >= databases) throw err("DB index is out of range");
   return value;
+}
+
+/**
+ * A blocking command's timeout in seconds, as milliseconds (0 = wait forever). Redis computes
+ * ceil(seconds × 1000) as a long long: a result out of its range becomes LLONG_MIN, hence "negative".
+ */
+export function timeoutArg(text: string): number {
+  const seconds = parseLongDouble(text);
+  if (seconds === undefined) throw err("timeout is not a float or out of range");
+  if (seconds === "inf" || seconds === "-inf") throw err("timeout is negative");
+  const ms = Math.ceil(toNumber(seconds) * 1000);
+  if (ms < 0 || !(ms < 2 ** 63)) throw err("timeout is negative");
+  return ms === 0 ? 0 : ms; // -0 (from a tiny negative timeout) waits forever too
+}
+
+/** A long double as a JS number; a non-zero one too small for a double keeps its sign. */
+function toNumber({ negative, mantissa, exponent }: LongDouble): number {
+  const magnitude = Number(mantissa) * 2 ** exponent;
+  const value = magnitude === 0 && mantissa !== 0n ? Number.MIN_VALUE : magnitude;
+  return negative ? -value : value;
 }

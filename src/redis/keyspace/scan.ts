@@ -1,5 +1,21 @@
 import { err } from "../errors.js";
 
+const ULONG_MAX = 2n ** 64n - 1n;
+
+/**
+ * A SCAN-family cursor as Redis's parseScanCursorOrReply reads it (strtoul): an optional sign, decimal
+ * digits (none at all is cursor 0), no leading space, within 64 bits; a negative one wraps around.
+ * Returned in plain decimal.
+ */
+export function scanCursorArg(text: string): string {
+  const match = /^([+-]?)(\d*)$/.exec(text);
+  if (!match || (match[1] !== "" && match[2] === "")) throw err("invalid cursor");
+  const magnitude = BigInt(match[2] || "0");
+  if (magnitude > ULONG_MAX) throw err("invalid cursor");
+  const value = match[1] === "-" && magnitude !== 0n ? ULONG_MAX + 1n - magnitude : magnitude;
+  return value.toString();
+}
+
 const MAX_CURSORS = 4096;
 
 /**
@@ -9,15 +25,23 @@ const MAX_CURSORS = 4096;
  * invented) restarts from the beginning: at worst a client sees elements twice, never misses one.
  */
 export class ScanCursors {
-  private readonly live = new Map<string, Iterator<unknown>>();
+  private readonly live = new Map<string, { owner: object; iterator: Iterator<unknown> }>();
   private counter = 0;
 
-  /** Up to `count` items from where `cursor` stopped; the next cursor is "0" at the end. */
-  next<T>(cursor: string, source: () => Iterator<T>, count: number): { cursor: string; items: T[] } {
-    if (!/^\d+$/.test(cursor) || BigInt(cursor) >= 2n ** 64n) throw err("invalid cursor");
-    let iterator = cursor === "0" ? undefined : (this.live.get(cursor) as Iterator<T> | undefined);
+  /**
+   * Up to `count` items of `owner` (the keyspace or the collection scanned) from where `cursor`
+   * stopped; the next cursor is "0" at the end. A cursor of another owner restarts.
+   */
+  next<T>(
+    cursorText: string,
+    owner: object,
+    source: () => Iterator<T>,
+    count: number,
+  ): { cursor: string; items: T[] } {
+    const cursor = scanCursorArg(cursorText);
+    const saved = cursor === "0" ? undefined : this.live.get(cursor);
     this.live.delete(cursor);
-    iterator ??= source();
+    const iterator = saved?.owner === owner ? (saved.iterator as Iterator<T>) : source();
     const items: T[] = [];
     while (items.length < count) {
       const step = iterator.next();
@@ -25,7 +49,7 @@ export class ScanCursors {
       items.push(step.value);
     }
     const next = String(++this.counter);
-    this.live.set(next, iterator);
+    this.live.set(next, { owner, iterator });
     if (this.live.size > MAX_CURSORS) this.live.delete(this.live.keys().next().value as string);
     return { cursor: next, items };
   }
