@@ -44,10 +44,10 @@ const SECTIONS: Record<string, Section> = {
       ["mem_allocator", "v8"],
     ];
   },
-  persistence: () => [
+  persistence: (state) => [
     ["loading", 0],
-    ["aof_enabled", 0],
     ["rdb_changes_since_last_save", 0],
+    ...(state.aof?.info() ?? [["aof_enabled", 0] as [string, number]]),
   ],
   stats: (state) => {
     const s = state.stats;
@@ -74,6 +74,11 @@ const SECTIONS: Record<string, Section> = {
       ["used_cpu_user", (usage.user / 1e6).toFixed(6)],
     ];
   },
+  commandstats: (state) =>
+    [...state.stats.commands].map(([name, { calls, usec, failed }]) => [
+      `cmdstat_${name}`,
+      `calls=${calls},usec=${Math.floor(usec)},usec_per_call=${(calls ? usec / calls : 0).toFixed(2)},rejected_calls=0,failed_calls=${failed}`,
+    ]),
   keyspace: (state) =>
     state.keyspace.databases
       .filter((db) => db.size > 0)
@@ -96,8 +101,10 @@ function human(bytes: number): string {
 /** INFO [section …]: "default", "all" and "everything" as in Redis 7. */
 export function info(ctx: CommandContext, argv: string[]): void {
   const asked = argv.slice(1).map((a) => a.toLowerCase());
-  const names =
-    asked.length === 0 || asked.includes("default") || asked.includes("all") || asked.includes("everything")
+  const everything = asked.includes("all") || asked.includes("everything");
+  const names = everything
+    ? [...DEFAULT.slice(0, -1), "commandstats", "keyspace"]
+    : asked.length === 0 || asked.includes("default")
       ? DEFAULT
       : asked.filter((name) => name in SECTIONS);
   const text = names
