@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { TypeName } from "./keyspace/values.js";
 import { RespParser } from "./resp/parser.js";
 import { Reply } from "./resp/reply.js";
 
@@ -8,13 +9,21 @@ export interface MultiState {
   aborted: boolean;
 }
 
-/** What a blocked client waits for; `serve` retries the command and returns true once it replied. */
+/**
+ * What a blocked client waits for; `serve` retries the command and returns true once it replied.
+ * `readyKey` is the key whose new data woke it: Redis 7.0 serves BLPOP a b from that key.
+ */
 export interface BlockedState {
   dbIndex: number;
   keys: string[];
-  serve(): boolean;
+  serve(readyKey: string): boolean;
   timeout(): void;
   timer: NodeJS.Timeout | undefined;
+  /**
+   * Also serve()d when a key it waits on stops holding this type (deleted, overwritten, expired,
+   * flushed), as Redis's signalDeletedKeyAsReady does for XREADGROUP, which then replies an error.
+   */
+  wakeWhenNot?: Exclude<TypeName, "string">;
 }
 
 let nextClientId = 1;

@@ -14,6 +14,17 @@ export interface RedisServerOptions {
   maxBulkLength?: number;
   /** A client whose unread replies exceed this many bytes is disconnected. Default 1 GiB. */
   maxOutputBuffer?: number;
+  /** Log write commands to an append-only file, replayed at start. Default false. */
+  appendonly?: boolean;
+  /**
+   * "always": fsync before the replies of each event-loop batch are sent; "everysec": fsync once a
+   * second (a crash of the machine loses up to a second). Default "everysec".
+   */
+  appendfsync?: "always" | "everysec";
+  /** The append-only file. Default "./data/redis/appendonly.aof". */
+  aofPath?: string;
+  /** auto-aof-rewrite-min-size: the AOF is rewritten when it doubled and is at least this big. 64 MiB. */
+  aofRewriteMinSize?: number;
 }
 
 export type ResolvedRedisOptions = Required<Omit<RedisServerOptions, "password" | "port">> & {
@@ -31,5 +42,9 @@ export function resolveRedisOptions(options: RedisServerOptions): ResolvedRedisO
     // V8 strings stop just short of 512 MiB; a bulk string must fit in one.
     maxBulkLength: Math.min(options.maxBulkLength ?? 512 * 1024 * 1024, 2 ** 29 - 24),
     maxOutputBuffer: options.maxOutputBuffer ?? 1024 * 1024 * 1024,
+    appendonly: options.appendonly ?? false,
+    appendfsync: options.appendfsync ?? "everysec",
+    aofPath: options.aofPath ?? "./data/redis/appendonly.aof",
+    aofRewriteMinSize: options.aofRewriteMinSize ?? 64 * 1024 * 1024,
   };
 }

@@ -1,3 +1,5 @@
+import type { AppendOnlyFile } from "./aof/append-only-file.js";
+import { Propagation } from "./aof/propagation.js";
 import { BlockingRegistry } from "./blocking.js";
 import type { Client } from "./client.js";
 import type { CommandTable } from "./commands/spec.js";
@@ -48,6 +50,12 @@ export class ServerState {
   onInternalError: ((error: unknown, command: string) => void) | undefined;
   /** Set by RedisServer: the actual TCP port and socket path, for INFO and CLIENT LIST. */
   listening = { port: 0, unixSocketPath: "" };
+  /** What write commands log, and the `dirty` counter of changes. */
+  readonly propagation = new Propagation();
+  /** The append-only file, when `appendonly` is on (set by RedisServer once it is loaded). */
+  aof: AppendOnlyFile | undefined;
+  /** True while the AOF is replayed: nothing expires, and EXPIRE with a past time does not delete. */
+  loading = false;
 
   constructor(
     readonly options: ResolvedRedisOptions,
@@ -60,9 +68,22 @@ export class ServerState {
     readonly disconnect: (client: Client) => void,
   ) {
     this.keyspace = new Keyspace(options.databases, {
-      modified: (db, key) => this.watches.modified(db, key),
+      modified: (db, key) => {
+        this.propagation.dirty++;
+        this.watches.modified(db, key);
+        this.blocking.changed(db, key);
+      },
+      expired: (db, key) => {
+        this.watches.modified(db, key);
+        this.propagation.expired(db.id, key);
+        this.blocking.changed(db, key);
+      },
       ready: (db, key) => this.blocking.ready(db, key),
-      emptying: (db, replacedWith) => this.watches.emptying(db, replacedWith),
+      emptying: (db, replacedWith) => {
+        this.propagation.dirty++;
+        this.watches.emptying(db, replacedWith);
+        this.blocking.emptying(db, replacedWith);
+      },
     });
     this.blocking = new BlockingRegistry(resume);
     this.pubsub = new PubSub(deliver);
@@ -75,11 +96,18 @@ export class ServerState {
       ["unixsocket", options.unixSocketPath],
       ["maxmemory", "0"],
       ["maxmemory-policy", "noeviction"],
-      ["appendonly", "no"],
+      ["appendonly", options.appendonly ? "yes" : "no"],
+      ["appendfsync", options.appendfsync],
       ["save", ""],
       ["timeout", "0"],
       ["hz", "10"],
       ["notify-keyspace-events", ""],
     ]);
+  }
+
+  /** Replaying the AOF: keys do not expire meanwhile (see Database.loading). */
+  setLoading(loading: boolean): void {
+    this.loading = loading;
+    for (const db of this.keyspace.databases) db.loading = loading;
   }
 }

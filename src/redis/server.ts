@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import net from "node:net";
+import { AppendOnlyFile } from "./aof/append-only-file.js";
 import { Client } from "./client.js";
 import { allCommands } from "./commands/index.js";
 import { type CommandSpec, CommandTable } from "./commands/spec.js";
@@ -14,6 +15,8 @@ const PAUSE_READING_AT = 4 * 1024 * 1024;
 export interface RedisServerHooks {
   /** A handler threw something other than a RedisError: a bug worth logging. */
   onInternalError?: (error: unknown, command: string) => void;
+  /** Events worth a log line: the AOF loaded, repaired, rewritten, or failing to write. */
+  log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
 /**
@@ -25,6 +28,9 @@ export class RedisServer {
   private readonly listeners: net.Server[] = [];
   private readonly toFlush = new Set<Client>();
   private flushScheduled = false;
+  /** Clients whose replies wait for the AOF fsync (appendfsync always). */
+  private readonly awaitingFsync = new Set<Client>();
+  private readonly hooks: RedisServerHooks;
 
   constructor(
     options: RedisServerOptions = {},
@@ -37,9 +43,14 @@ export class RedisServer {
       new CommandTable(commands),
       (client) => this.run(client),
       (client) => this.deliver(client),
-      (client) => client.socket.destroy(),
+      (client) => {
+        client.closing = true;
+        client.socket.destroy();
+        this.forget(client); // at once, as Redis's freeClient: a pipelined CLIENT LIST no longer shows it
+      },
     );
     this.state.onInternalError = hooks.onInternalError;
+    this.hooks = hooks;
   }
 
   /** Where clients connect: "host:port" and/or the socket path. */
@@ -55,9 +66,11 @@ export class RedisServer {
     return this.state.listening.port;
   }
 
+  /** Loads the append-only file (when on), then listens. */
   async start(): Promise<void> {
     const { host, port, unixSocketPath } = this.state.options;
     try {
+      await this.openAppendOnlyFile();
       if (port !== null) {
         const tcp = await this.listen({ host, port });
         this.state.listening.port = (tcp.address() as net.AddressInfo).port;
@@ -82,10 +95,49 @@ export class RedisServer {
       .map((server) => new Promise<void>((done) => server.close(() => done())));
     for (const client of this.state.clients.values()) client.socket.destroy();
     await Promise.all(closing);
+    this.state.aof?.close();
+    this.state.aof = undefined;
     if (this.state.listening.unixSocketPath) {
       fs.rmSync(this.state.listening.unixSocketPath, { force: true });
       this.state.listening.unixSocketPath = "";
     }
+  }
+
+  /**
+   * Rewrites the append-only file from the current keyspace, in the background (BGREWRITEAOF);
+   * resolves once the new file replaced the old one. It also happens by itself when the file doubled.
+   */
+  rewriteAppendOnlyFile(): Promise<void> {
+    const aof = this.state.aof;
+    if (!aof) return Promise.reject(new RedisServerError("REDIS_ERR_AOF", "appendonly is off"));
+    return aof.startRewrite();
+  }
+
+  private async openAppendOnlyFile(): Promise<void> {
+    const { appendonly, aofPath, appendfsync, aofRewriteMinSize } = this.state.options;
+    if (!appendonly) return;
+    const aof = new AppendOnlyFile(
+      this.state,
+      { path: aofPath, fsync: appendfsync, rewriteMinSize: aofRewriteMinSize },
+      (level, message, fields) => this.hooks.log?.(level, message, fields),
+      () => this.releaseReplies(),
+    );
+    try {
+      await aof.open();
+    } catch (error) {
+      if (error instanceof RedisServerError) throw error;
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new RedisServerError("REDIS_ERR_AOF", `cannot open the append-only file ${aofPath}: ${reason}`, {
+        cause: error,
+      });
+    }
+    this.state.aof = aof;
+  }
+
+  /** The AOF is on disk: the replies that waited for it go out. */
+  private releaseReplies(): void {
+    for (const client of this.awaitingFsync) this.writeNow(client);
+    this.awaitingFsync.clear();
   }
 
   private listen(where: net.ListenOptions): Promise<net.Server> {
@@ -129,8 +181,7 @@ export class RedisServer {
   private read(client: Client, chunk: Buffer): void {
     this.state.stats.netInputBytes += chunk.length;
     client.lastInteraction = Date.now();
-    const { commands, error } = client.parser.feed(chunk);
-    for (const argv of commands) client.queue.push(argv);
+    const error = client.parser.feedInto(chunk, client.queue);
     if (error) client.protocolError = error.message;
     this.run(client);
   }
@@ -149,7 +200,8 @@ export class RedisServer {
       client.running = false;
     }
     if (client.queueHead >= client.queue.length) {
-      client.queue = [];
+      if (client.queue.length === 1) client.queue.pop();
+      else client.queue.length = 0;
       client.queueHead = 0;
       if (client.protocolError !== undefined && !client.closing) {
         client.reply.error(client.protocolError);
@@ -171,11 +223,21 @@ export class RedisServer {
   }
 
   private write(client: Client): void {
+    if (this.state.aof?.holdsReplies) {
+      this.awaitingFsync.add(client);
+      return;
+    }
+    this.writeNow(client);
+  }
+
+  private writeNow(client: Client): void {
     const socket = client.socket;
     if (socket.destroyed) return;
-    const chunks = client.reply.take();
-    if (chunks.length === 1) socket.write(chunks[0] as Buffer);
-    else if (chunks.length > 1) {
+    const single = client.reply.takeSingle();
+    const chunks = single ? undefined : client.reply.take();
+    if (single) socket.write(single);
+    else if (chunks && chunks.length === 1) socket.write(chunks[0] as Buffer);
+    else if (chunks && chunks.length > 1) {
       socket.cork();
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
@@ -196,6 +258,7 @@ export class RedisServer {
     state.monitors.delete(client);
     state.clients.delete(client.id);
     this.toFlush.delete(client);
+    this.awaitingFsync.delete(client);
   }
 }
 

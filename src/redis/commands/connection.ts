@@ -133,7 +133,7 @@ export const connectionCommands: CommandSpec[] = [
   command({
     name: "echo",
     arity: 2,
-    flags: ["fast"],
+    flags: ["loading", "stale", "fast"],
     group,
     since: "1.0.0",
     summary: "Returns the given string.",
@@ -142,7 +142,7 @@ export const connectionCommands: CommandSpec[] = [
   command({
     name: "quit",
     arity: -1,
-    flags: ["no_auth", "fast", "allow_busy"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     group,
     since: "1.0.0",
     summary: "Closes the connection.",

@@ -1,7 +1,8 @@
-import { err, syntaxError } from "../errors.js";
+import { err, notInteger, syntaxError } from "../errors.js";
 import { globMatch } from "../glob.js";
 import type { Database } from "../keyspace/database.js";
 import { encodingOf, typeOf } from "../keyspace/values.js";
+import { parseInt64 } from "../resp/numbers.js";
 import { dbIndexArg, intArg, is, valueAfter } from "./args.js";
 import { type CommandContext, type CommandSpec, command } from "./spec.js";
 
@@ -39,7 +40,7 @@ function scan(ctx: CommandContext, argv: string[]): void {
     else throw syntaxError();
   }
   const db = ctx.db;
-  const page = ctx.server.scans.next(argv[1] as string, () => db.data.keys(), count);
+  const page = ctx.server.scans.next(argv[1] as string, db.data, () => db.data.keys(), count);
   const now = Date.now();
   const keys = page.items.filter((key) => {
     if (db.isExpired(key, now)) {
@@ -77,7 +78,6 @@ function rename(ctx: CommandContext, argv: string[], onlyIfNew: boolean): void {
 /** EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: `unit` ms per unit; `absolute` for the …AT forms. */
 function expire(ctx: CommandContext, argv: string[], unit: number, absolute: boolean): void {
   const key = argv[1] as string;
-  const amount = intArg(argv[2] as string);
   const flags = new Set<string>();
   for (const arg of argv.slice(3)) {
     const flag = arg.toLowerCase();
@@ -88,11 +88,7 @@ function expire(ctx: CommandContext, argv: string[], unit: number, absolute: boo
     throw err("NX and XX, GT or LT options at the same time are not compatible");
   }
   if (flags.has("gt") && flags.has("lt")) throw err("GT and LT options at the same time are not compatible");
-  const base = absolute ? 0 : Date.now();
-  const at = base + amount * unit;
-  if (!Number.isSafeInteger(amount * unit) || !Number.isSafeInteger(at)) {
-    throw err(`invalid expire time in '${(argv[0] as string).toLowerCase()}' command`);
-  }
+  const at = expireTime(argv, unit, absolute);
   const db = ctx.db;
   if (!db.has(key)) return ctx.reply.int(0);
   const current = db.expiresAt(key);
@@ -100,9 +96,31 @@ function expire(ctx: CommandContext, argv: string[], unit: number, absolute: boo
   if (flags.has("xx") && current === undefined) return ctx.reply.int(0);
   if (flags.has("gt") && (current === undefined || at <= current)) return ctx.reply.int(0);
   if (flags.has("lt") && current !== undefined && at >= current) return ctx.reply.int(0);
-  if (at <= Date.now()) db.delete(key);
-  else db.setExpiry(key, at);
+  // While the AOF loads, a past time only sets the TTL: a logged command may still need the key.
+  if (at <= Date.now() && !ctx.server.loading) {
+    db.delete(key);
+    ctx.propagate(["DEL", key]);
+  } else {
+    db.setExpiry(key, at);
+    ctx.propagate(["PEXPIREAT", key, String(at)]);
+  }
   ctx.reply.int(1);
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The absolute time in ms of an EXPIRE-family argument, with Redis's 64-bit overflow checks. */
+function expireTime(argv: string[], unit: number, absolute: boolean): number {
+  const amount = parseInt64(argv[2] as string);
+  if (amount === undefined) throw notInteger();
+  const invalid = () => err(`invalid expire time in '${(argv[0] as string).toLowerCase()}' command`);
+  if (unit === 1000 && (amount > INT64_MAX / 1000n || amount < -INT64_MAX / 1000n)) throw invalid();
+  const base = absolute ? 0n : BigInt(Date.now());
+  const at = amount * BigInt(unit);
+  if (at > INT64_MAX - base) throw invalid();
+  // Past 2^53 ms (year 287,396) a number is not exact: such keys just never expire.
+  return Number(at + base > MAX_SAFE ? MAX_SAFE : at + base);
 }
 
 /** TTL and friends: -2 for a missing key, -1 without a TTL. */
@@ -197,7 +215,7 @@ const OBJECT_HELP = [
   "    Return the number of references of the value associated with the specified",
   "    <key>.",
   "HELP",
-  "    Print this help.",
+  "    Prints this help.",
 ];
 
 const objectSub = (name: string, summary: string) =>

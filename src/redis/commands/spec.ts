@@ -31,6 +31,13 @@ export interface CommandContext {
   reply: Reply;
   /** True while EXEC runs the queued commands: blocking commands must not block. */
   inExec: boolean;
+  /**
+   * Logs `commands` to the AOF instead of this command's argv, the way Redis rewrites what it
+   * propagates (SPOP → SREM, BLPOP → LPOP, relative TTLs → absolute ones). Each call adds commands in
+   * order; with no argument the command logs nothing. Without a call, a write command that changed
+   * data logs its argv. Also valid later, from a blocked client's serve(). Call it as a method.
+   */
+  propagate(...commands: string[][]): void;
 }
 
 export type CommandHandler = (ctx: CommandContext, argv: string[]) => void;

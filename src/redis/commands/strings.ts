@@ -1,17 +1,22 @@
-import { err, notInteger, syntaxError } from "../errors.js";
-import { formatHumanDouble, inInt64, parseDouble, parseInt64 } from "../resp/numbers.js";
-import { floatArg, intArg } from "./args.js";
+import { err, notFloat, notInteger, syntaxError } from "../errors.js";
+import {
+  addLongDouble,
+  formatLongDouble,
+  longDoubleFromInteger,
+  parseLongDouble,
+} from "../resp/long-double.js";
+import { inInt64, parseInt64 } from "../resp/numbers.js";
+import { intArg } from "./args.js";
 import { lcs } from "./lcs.js";
 import { type CommandContext, type CommandSpec, command } from "./spec.js";
 
 const group = "string";
 const ONE_KEY = [1, 1, 1] as const;
 
-/** EX/PX/EXAT/PXAT/KEEPTTL/PERSIST as SET and GETEX read them. */
+/** SET's EX/PX/EXAT/PXAT (as an absolute time) or KEEPTTL. */
 interface Expiry {
   at?: number;
   keepTtl?: boolean;
-  persist?: boolean;
 }
 
 const UNITS: Record<string, [ms: number, absolute: boolean]> = {
@@ -21,66 +26,105 @@ const UNITS: Record<string, [ms: number, absolute: boolean]> = {
   pxat: [1, true],
 };
 
+const INT64_MAX = 2n ** 63n - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The absolute expiry time (ms) of EX/PX/EXAT/PXAT `amountText`, checked as Redis's
+ * getExpireMillisecondsOrReply does: positive, no overflow of a signed 64-bit millisecond time.
+ */
 function expiryAt(option: string, amountText: string, commandName: string): number {
   const [unit, absolute] = UNITS[option] as [number, boolean];
-  const amount = intArg(amountText);
-  const at = amount * unit + (absolute ? 0 : Date.now());
-  if (amount <= 0 || !Number.isSafeInteger(amount * unit) || !Number.isSafeInteger(at)) {
-    throw err(`invalid expire time in '${commandName}' command`);
-  }
-  return at;
+  const amount = parseInt64(amountText);
+  if (amount === undefined) throw notInteger();
+  const invalid = () => err(`invalid expire time in '${commandName}' command`);
+  if (amount <= 0n || (unit === 1000 && amount > INT64_MAX / 1000n)) throw invalid();
+  const at = amount * BigInt(unit) + (absolute ? 0n : BigInt(Date.now()));
+  if (at > INT64_MAX) throw invalid();
+  // Past 2^53 ms (year 287,396) a number is not exact: such keys just never expire.
+  return Number(at > MAX_SAFE ? MAX_SAFE : at);
 }
 
-function set(ctx: CommandContext, argv: string[]): void {
-  const [, key, value] = argv as [string, string, string];
+/** Parses SET's options like parseExtendedStringArgumentsOrReply: an option may repeat, not conflict. */
+function setOptions(argv: string[]): { nx: boolean; xx: boolean; get: boolean; expiry?: Expiry } {
   let nx = false;
   let xx = false;
   let get = false;
-  let expiry: Expiry | undefined;
+  let keepTtl = false;
+  let unit: string | undefined;
+  let amount = "";
   for (let i = 3; i < argv.length; i++) {
     const option = (argv[i] as string).toLowerCase();
     if (option === "nx" && !xx) nx = true;
     else if (option === "xx" && !nx) xx = true;
     else if (option === "get") get = true;
-    else if (option === "keepttl" && !expiry) expiry = { keepTtl: true };
-    else if (option in UNITS && !expiry && i + 1 < argv.length)
-      expiry = { at: expiryAt(option, argv[++i] as string, "set") };
-    else throw syntaxError();
+    else if (option === "keepttl" && unit === undefined) keepTtl = true;
+    else if (option in UNITS && !keepTtl && (unit === undefined || unit === option) && i + 1 < argv.length) {
+      unit = option;
+      amount = argv[++i] as string;
+    } else throw syntaxError();
   }
+  const expiry = unit ? { at: expiryAt(unit, amount, "set") } : keepTtl ? { keepTtl } : undefined;
+  return { nx, xx, get, ...(expiry ? { expiry } : {}) };
+}
+
+function set(ctx: CommandContext, argv: string[]): void {
+  const [, key, value] = argv as [string, string, string];
+  if (argv.length === 3) {
+    ctx.db.get(key); // lookupKeyWrite: an expired key is deleted first (WATCH tells the two apart)
+    ctx.db.set(key, value);
+    return ctx.reply.ok();
+  }
+  const { nx, xx, get, expiry } = setOptions(argv);
   const db = ctx.db;
   const old = get ? db.getString(key) : undefined;
   const exists = get ? old !== undefined : db.has(key);
   if ((nx && exists) || (xx && !exists)) return get ? ctx.reply.bulk(old) : ctx.reply.nil();
   db.set(key, value, expiry?.keepTtl === true);
-  if (expiry?.at !== undefined) db.setExpiry(key, expiry.at);
+  if (expiry?.at !== undefined) {
+    db.setExpiry(key, expiry.at);
+    ctx.propagate(["SET", key, value, "PXAT", String(expiry.at)]); // a relative TTL is logged absolute
+  }
   if (get) ctx.reply.bulk(old);
   else ctx.reply.ok();
 }
 
+/** GETEX: options are parsed first, the key looked up next, and only then the time is checked. */
 function getex(ctx: CommandContext, argv: string[]): void {
   const key = argv[1] as string;
-  let expiry: Expiry | undefined;
+  let persist = false;
+  let unit: string | undefined;
+  let amount = "";
   for (let i = 2; i < argv.length; i++) {
     const option = (argv[i] as string).toLowerCase();
-    if (option === "persist" && !expiry) expiry = { persist: true };
-    else if (option in UNITS && !expiry && i + 1 < argv.length)
-      expiry = { at: expiryAt(option, argv[++i] as string, "getex") };
-    else throw syntaxError();
+    if (option === "persist" && unit === undefined) persist = true;
+    else if (option in UNITS && !persist && (unit === undefined || unit === option) && i + 1 < argv.length) {
+      unit = option;
+      amount = argv[++i] as string;
+    } else throw syntaxError();
   }
   const value = ctx.db.getString(key);
-  if (value !== undefined && expiry) {
-    if (expiry.persist) ctx.db.persist(key);
-    else if ((expiry.at as number) <= Date.now()) ctx.db.delete(key);
-    else ctx.db.setExpiry(key, expiry.at as number);
-  }
+  if (value === undefined) return ctx.reply.nil();
+  const at = unit ? expiryAt(unit, amount, "getex") : undefined;
   ctx.reply.bulk(value);
+  if (persist) {
+    if (ctx.db.persist(key)) ctx.propagate(["PERSIST", key]);
+  } else if (at !== undefined && at <= Date.now()) {
+    ctx.db.delete(key);
+    ctx.propagate(["DEL", key]);
+  } else if (at !== undefined) {
+    ctx.db.setExpiry(key, at);
+    ctx.propagate(["PEXPIREAT", key, String(at)]);
+  }
 }
 
 function setWithTtl(ctx: CommandContext, argv: string[], option: "ex" | "px"): void {
   const [name, key, amount, value] = argv as [string, string, string, string];
   const at = expiryAt(option, amount, name.toLowerCase());
+  ctx.db.get(key); // lookupKeyWrite first, as setKey does: an expired key is deleted, then set
   ctx.db.set(key, value);
   ctx.db.setExpiry(key, at);
+  ctx.propagate(["SET", key, value, "PXAT", String(at)]);
   ctx.reply.ok();
 }
 
@@ -90,17 +134,47 @@ function mset(ctx: CommandContext, argv: string[], onlyIfNone: boolean): void {
   if (onlyIfNone) {
     for (let i = 1; i < argv.length; i += 2) if (ctx.db.has(argv[i] as string)) return ctx.reply.int(0);
   }
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i] as string, argv[i + 1] as string);
+  for (let i = 1; i < argv.length; i += 2) {
+    ctx.db.get(argv[i] as string); // setKey's lookupKeyWrite: an expired key is deleted first
+    ctx.db.set(argv[i] as string, argv[i + 1] as string);
+  }
   if (onlyIfNone) ctx.reply.int(1);
   else ctx.reply.ok();
 }
 
+/**
+ * A decimal of at most 15 digits in Redis's integer syntax as a number (exact: below 2^53), else
+ * undefined. INCR and friends use it to skip BigInt for the common small counters.
+ */
+function smallInteger(text: string): number | undefined {
+  const length = text.length;
+  const negative = length > 0 && text.charCodeAt(0) === 45;
+  const first = negative ? 1 : 0;
+  if (length === first || length - first > 15) return undefined;
+  if (text.charCodeAt(first) === 48) return length === 1 ? 0 : undefined;
+  let value = 0;
+  for (let i = first; i < length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
 /** INCR, DECR, INCRBY, DECRBY: 64-bit signed arithmetic with Redis's overflow error. */
-function incrBy(ctx: CommandContext, key: string, by: bigint): void {
+function incrBy(ctx: CommandContext, key: string, by: bigint | number): void {
   const current = ctx.db.getString(key);
+  if (typeof by === "number") {
+    const small = current === undefined ? 0 : smallInteger(current);
+    if (small !== undefined) {
+      const result = small + by; // both below 10^15: exact, and far inside the 64-bit range
+      ctx.db.set(key, String(result), true);
+      return ctx.reply.int(result);
+    }
+  }
   const base = current === undefined ? 0n : parseInt64(current);
   if (base === undefined) throw notInteger();
-  const result = base + by;
+  const result = base + BigInt(by);
   if (!inInt64(result)) throw err("increment or decrement would overflow");
   const text = result.toString();
   ctx.db.set(key, text, true);
@@ -113,16 +187,18 @@ function int64Arg(text: string): bigint {
   return value;
 }
 
+/** INCRBYFLOAT in C's long double, printed as Redis prints it (see long-double.ts). */
 function incrByFloat(ctx: CommandContext, argv: string[]): void {
   const key = argv[1] as string;
-  const by = floatArg(argv[2] as string);
   const current = ctx.db.getString(key);
-  const base = current === undefined ? 0 : parseDouble(current);
-  if (base === undefined) throw err("value is not a valid float");
-  const result = base + by;
-  if (!Number.isFinite(result)) throw err("increment would produce NaN or Infinity");
-  const text = formatHumanDouble(result);
+  const base = current === undefined ? longDoubleFromInteger(0n) : parseLongDouble(current);
+  const by = parseLongDouble(argv[2] as string);
+  if (base === undefined || by === undefined) throw notFloat();
+  const result = typeof base === "object" && typeof by === "object" ? addLongDouble(base, by) : undefined;
+  if (result === undefined) throw err("increment would produce NaN or Infinity");
+  const text = formatLongDouble(result);
   ctx.db.set(key, text, true);
+  ctx.propagate(["SET", key, text, "KEEPTTL"]); // the result, not the float arithmetic, is logged
   ctx.reply.bulk(text);
 }
 
@@ -323,7 +399,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary:
       "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-    handler: (ctx, argv) => incrBy(ctx, argv[1] as string, 1n),
+    handler: (ctx, argv) => incrBy(ctx, argv[1] as string, 1),
   }),
   command({
     name: "decr",
@@ -334,7 +410,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary:
       "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-    handler: (ctx, argv) => incrBy(ctx, argv[1] as string, -1n),
+    handler: (ctx, argv) => incrBy(ctx, argv[1] as string, -1),
   }),
   command({
     name: "incrby",
@@ -345,7 +421,8 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary:
       "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-    handler: (ctx, argv) => incrBy(ctx, argv[1] as string, int64Arg(argv[2] as string)),
+    handler: (ctx, argv) =>
+      incrBy(ctx, argv[1] as string, smallInteger(argv[2] as string) ?? int64Arg(argv[2] as string)),
   }),
   command({
     name: "decrby",
@@ -357,6 +434,8 @@ export const stringCommands: CommandSpec[] = [
     summary:
       "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
     handler: (ctx, argv) => {
+      const small = smallInteger(argv[2] as string);
+      if (small !== undefined) return incrBy(ctx, argv[1] as string, -small);
       const by = int64Arg(argv[2] as string);
       if (by === -(2n ** 63n)) throw err("decrement would overflow");
       incrBy(ctx, argv[1] as string, -by);

@@ -3,8 +3,10 @@ import type { Collection, RedisValue, TypeName } from "./values.js";
 
 /** What a database tells the server about: WATCH needs every change, blocked clients need new data. */
 export interface DatabaseEvents {
-  /** A key was changed, deleted or expired (Redis's signalModifiedKey). */
+  /** A key was changed or deleted (Redis's signalModifiedKey); a key that expired is `expired`. */
   modified(db: Database, key: string): void;
+  /** A key was deleted because its TTL passed (WATCH sees a change; the AOF logs a DEL). */
+  expired(db: Database, key: string): void;
   /** A list, zset or stream key got elements a blocked client may be waiting for. */
   ready(db: Database, key: string): void;
   /**
@@ -24,6 +26,11 @@ export class Database {
   readonly expires = new Map<string, number>();
   /** Where active expiry resumes in `expires`. */
   expireCursor: Iterator<[string, number]> | undefined;
+  /**
+   * Set while the AOF is replayed: nothing expires (Redis's server.loading), since a logged command
+   * that ran while the key was alive may follow its PEXPIREAT.
+   */
+  loading = false;
 
   constructor(
     public id: number,
@@ -125,6 +132,7 @@ export class Database {
   }
 
   isExpired(key: string, now = Date.now()): boolean {
+    if (this.loading) return false;
     const at = this.expires.get(key);
     return at !== undefined && at <= now;
   }
@@ -133,7 +141,7 @@ export class Database {
   expire(key: string): void {
     this.data.delete(key);
     this.expires.delete(key);
-    this.events.modified(this, key);
+    this.events.expired(this, key);
   }
 
   /** Empties the database (FLUSHDB); watched keys that existed count as modified. */

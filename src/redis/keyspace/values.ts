@@ -12,6 +12,12 @@ export interface Collection {
   encoding(): string;
   /** A deep copy, for COPY. */
   clone(): Collection;
+  /**
+   * Commands that rebuild this value at `key` from nothing, for the AOF rewrite (e.g. RPUSH key a b c,
+   * in chunks of at most 64 elements like Redis's rewrite; no TTL, the rewrite adds PEXPIREAT).
+   * Optional only while the types are being written: a rewrite meeting a type without it is skipped.
+   */
+  toCommands?(key: string): string[][];
 }
 
 export type RedisValue = string | Collection;
