@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export type ConfigFieldKind = "boolean" | "integer" | "number" | "string" | "enum";
+export type ConfigFieldKind = "boolean" | "integer" | "number" | "string" | "enum" | "list";
 
 export interface ConfigField {
   /** Dotted path in the config object, e.g. "redis.tcpPort". */
@@ -81,6 +81,8 @@ function kindOf(schema: z.ZodType, key: string): ConfigFieldKind {
   if (schema instanceof z.ZodNumber) return schema.isInt ? "integer" : "number";
   if (schema instanceof z.ZodString) return "string";
   if (schema instanceof z.ZodEnum) return "enum";
+  // Lists (e.g. webdav.users) are written as JSON in environment variables and flags.
+  if (schema instanceof z.ZodArray) return "list";
   // A developer added a field type the env/flag coercion does not know: fail loudly at load time.
   throw new TypeError(`config field ${key}: unsupported schema type ${schema._zod.def.type}`);
 }
@@ -101,6 +103,13 @@ export function coerceFromString(field: ConfigField, raw: string): unknown {
     return raw;
   }
   if (field.kind === "integer" || field.kind === "number") return DECIMAL.test(text) ? Number(text) : raw;
+  if (field.kind === "list") {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return raw;
+    }
+  }
   return raw;
 }
 
@@ -111,6 +120,7 @@ export function describeAllowed(field: ConfigField, fromText: boolean): string {
     return fromText ? "a boolean: true, false, yes, no, 1 or 0" : "a boolean: true or false";
   }
   if (schema instanceof z.ZodNumber) return describeNumber(schema);
+  if (field.kind === "list") return fromText ? "a JSON list" : "a list";
   if (schema instanceof z.ZodEnum) return `one of ${schema.options.map((o) => JSON.stringify(o)).join(", ")}`;
   if (schema instanceof z.ZodString) return (schema.minLength ?? 0) > 0 ? "a non-empty string" : "a string";
   return "valid";

@@ -17,6 +17,7 @@ import {
 } from "./config-fields.js";
 import { ConfigError, describeError } from "./errors.js";
 import { LOG_LEVELS } from "./logger.js";
+import { isPasswordHash } from "./webdav/password-hash.js";
 
 export type { ConfigField } from "./config-fields.js";
 
@@ -35,6 +36,37 @@ const redisSection = z.strictObject({
     .min(1)
     .default("127.0.0.1")
     .meta({ description: "address the Redis TCP listener binds to" }),
+  password: z
+    .string()
+    .default("")
+    .meta({ description: "requirepass: clients must AUTH with this password first (empty = none)" }),
+  databases: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(16)
+    .meta({ description: "number of Redis databases (SELECT 0 to databases-1)" }),
+  maxBulkLength: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(512 * 1024 * 1024)
+    .default(512 * 1024 * 1024)
+    .meta({ description: "proto-max-bulk-len: the longest string a Redis client may send, in bytes" }),
+  appendonly: z
+    .boolean()
+    .default(false)
+    .meta({ description: "log Redis writes to an append-only file, replayed at start" }),
+  appendfsync: z
+    .enum(["always", "everysec"])
+    .default("everysec")
+    .meta({ description: "fsync the append-only file before each reply (always) or once a second" }),
+  aofPath: z
+    .string()
+    .min(1)
+    .default("./data/redis/appendonly.aof")
+    .meta({ description: "the Redis append-only file" }),
 });
 
 const jobsSection = z.strictObject({
@@ -52,6 +84,50 @@ const jobsSection = z.strictObject({
     .meta({ description: "milliseconds a worker waits between polls of an empty queue" }),
 });
 
+const webdavUser = z.strictObject({
+  username: z.string().min(1),
+  passwordHash: z.string().refine(isPasswordHash, {
+    message: 'a hash "scrypt:N:r:p:salt:hash" (make one with hashPassword from heroagent/webdav)',
+  }),
+  readOnly: z.boolean().default(false),
+});
+
+const webdavSection = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1").meta({ description: "address the WebDAV listener binds to" }),
+  port: port.default(9999).meta({ description: "TCP port of the WebDAV server" }),
+  root: z
+    .string()
+    .min(1)
+    .default("./data/webdav")
+    .meta({ description: "directory served over WebDAV (created if missing)" }),
+  basePath: z
+    .string()
+    .default("")
+    .meta({ description: 'URL prefix the WebDAV server answers under, e.g. "/dav" ("" is the root)' }),
+  users: z.array(webdavUser).default([]).meta({
+    description: "users allowed in with HTTP Basic: {username, passwordHash, readOnly}; none means open",
+  }),
+  allowInfinityDepth: z
+    .boolean()
+    .default(true)
+    .meta({ description: "answer PROPFIND with Depth: infinity (false refuses it with 403)" }),
+  idleTimeout: z
+    .number()
+    .int()
+    .min(1000)
+    .default(120_000)
+    .meta({ description: "milliseconds without traffic after which a WebDAV connection is closed" }),
+  https: z
+    .strictObject({
+      enabled: z.boolean().default(false).meta({ description: "serve WebDAV over HTTPS" }),
+      certFile: z.string().default("").meta({
+        description: "PEM certificate file; with keyFile empty too, a self-signed one is generated",
+      }),
+      keyFile: z.string().default("").meta({ description: "PEM private key file of certFile" }),
+    })
+    .prefault({}),
+});
+
 const serviceSwitch = (service: string, externalName?: string) =>
   z
     .boolean()
@@ -66,6 +142,7 @@ export const configSchema = z.strictObject({
   enableJobs: serviceSwitch("job system"),
   redis: redisSection.prefault({}),
   jobs: jobsSection.prefault({}),
+  webdav: webdavSection.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -12,8 +12,10 @@ import {
   type ServiceStopFailure,
 } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
+import { redisServiceDefinition } from "./redis-service.js";
 import { isJobManagerProvider, type Service, type ServiceStatus } from "./service.js";
 import { orderServices, serviceNameOf } from "./service-order.js";
+import { webdavServiceDefinition } from "./webdav-service.js";
 
 export interface ServiceContext {
   /** A child logger bound to the service's name. */
@@ -34,7 +36,10 @@ export interface ServiceDefinition {
  * The services this build provides. Later issues add redis, webdav, ui and jobs here; until then an
  * enabled service is reported "unavailable".
  */
-export const productServices: readonly ServiceDefinition[] = [];
+export const productServices: readonly ServiceDefinition[] = [
+  redisServiceDefinition,
+  webdavServiceDefinition,
+];
 
 export interface ServerFactoryOptions {
   /** Replaces productServices (tests inject their own). */

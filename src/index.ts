@@ -34,6 +34,8 @@ export {
 // Jobs: JobManager and JobStatus are exported here once the job system exists.
 // Logging
 export { createLogger, type Logger, type LogLevel, redactSecrets } from "./logger.js";
+// Redis (the whole server is heroagent/redis)
+export { RedisService, redisServiceDefinition } from "./redis-service.js";
 // Services
 export {
   isJobManagerProvider,
@@ -42,3 +44,5 @@ export {
   type ServiceState,
   type ServiceStatus,
 } from "./service.js";
+// WebDAV (the whole library is heroagent/webdav)
+export { WebDAVService, webdavServiceDefinition } from "./webdav-service.js";

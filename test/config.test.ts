@@ -37,8 +37,28 @@ describe("defaultConfig", () => {
       enableWebDAV: true,
       enableUI: true,
       enableJobs: true,
-      redis: { tcpPort: 6379, unixSocketPath: "/tmp/redis.sock", host: "127.0.0.1" },
+      redis: {
+        tcpPort: 6379,
+        unixSocketPath: "/tmp/redis.sock",
+        host: "127.0.0.1",
+        password: "",
+        databases: 16,
+        maxBulkLength: 536870912,
+        appendonly: false,
+        appendfsync: "everysec",
+        aofPath: "./data/redis/appendonly.aof",
+      },
       jobs: { ourdbPath: "./data/jobsdb", workerCount: 5, queuePollInterval: 100 },
+      webdav: {
+        host: "127.0.0.1",
+        port: 9999,
+        root: "./data/webdav",
+        basePath: "",
+        users: [],
+        allowInfinityDepth: true,
+        idleTimeout: 120_000,
+        https: { enabled: false, certFile: "", keyFile: "" },
+      },
     });
   });
 
@@ -82,7 +102,7 @@ describe("config file", () => {
     const config = loadConfig({ file });
     expect(config.logLevel).toBe("debug");
     expect(config.enableUI).toBe(false);
-    expect(config.redis).toEqual({ tcpPort: 6380, unixSocketPath: "/tmp/redis.sock", host: "127.0.0.1" });
+    expect(config.redis).toEqual({ ...defaultConfig().redis, tcpPort: 6380 });
   });
 
   it("reads JSON and .yml", () => {
@@ -132,7 +152,7 @@ describe("config file", () => {
   it("rejects a section that is not a mapping", () => {
     const file = writeConfig("section.yaml", "redis: 5\n");
     expect(configErrorOf(() => loadConfig({ file }))).toBe(
-      `invalid config: redis must be a mapping with keys tcpPort, unixSocketPath, host (got 5 from ${file})`,
+      `invalid config: redis must be a mapping with keys tcpPort, unixSocketPath, host, password, databases, maxBulkLength, appendonly, appendfsync, aofPath (got 5 from ${file})`,
     );
   });
 });
@@ -175,6 +195,27 @@ describe("config layering", () => {
     });
     expect(config.jobs).toMatchObject({ workerCount: 8, queuePollInterval: 250 });
     expect(config.enableWebDAV).toBe(false);
+  });
+});
+
+describe("webdav users", () => {
+  const hash = "scrypt:16384:8:1:c2FsdHNhbHRzYWx0c2FsdA==:aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=";
+
+  it("are read as a JSON list from the environment, with readOnly defaulting to false", () => {
+    const users = JSON.stringify([{ username: "ann", passwordHash: hash }]);
+    expect(loadConfig({ env: { HEROAGENT_WEBDAV_USERS: users } }).webdav.users).toEqual([
+      { username: "ann", passwordHash: hash, readOnly: false },
+    ]);
+  });
+
+  it("must have scrypt password hashes, not plain passwords", () => {
+    const file = writeConfig(
+      "plain.yaml",
+      "webdav:\n  users:\n    - username: ann\n      passwordHash: hunter2\n",
+    );
+    const message = configErrorOf(() => loadConfig({ file }));
+    expect(message).toContain("webdav.users.0.passwordHash must be a hash");
+    expect(message).not.toContain("hunter2");
   });
 });
 

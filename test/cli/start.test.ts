@@ -40,13 +40,13 @@ describe("heroagent start", () => {
 
   it("reads a config file, logs one line per service, and exits 0 on SIGINT", async () => {
     const file = join(dir, "heroagent.yaml");
-    writeFileSync(file, "logLevel: debug\nenableWebDAV: false\nredis:\n  tcpPort: 0\n");
+    writeFileSync(file, 'logLevel: debug\nenableWebDAV: false\nredis:\n  tcpPort: 0\n  unixSocketPath: ""\n');
     const cli = start(["--config", file, "--no-enable-ui"]);
     await cli.waitForLog("heroagent started");
     const effective = cli.logs().find((line) => line.msg === "effective config");
     expect(effective?.config).toMatchObject({ enableWebDAV: false, enableUI: false, redis: { tcpPort: 0 } });
     const perService = cli.logs().filter((line) => line.msg === "service not available in this build");
-    expect(perService.map((line) => line.service)).toEqual(["redis", "jobs"]);
+    expect(perService.map((line) => line.service)).toEqual(["jobs"]);
 
     cli.child.kill("SIGINT");
     expect(await cli.exited).toMatchObject({ code: 0, stderr: "" });
