@@ -10,7 +10,7 @@ import { inInt64, parseInt64 } from "../resp/numbers.js";
 import { HashValue } from "../types/hash.js";
 import { matches, replyScan, scanCursorArg, scanOptions } from "./collection-scan.js";
 import { hashRandomCommands } from "./hashes-random.js";
-import { type CommandContext, type CommandFlag, type CommandSpec, command } from "./spec.js";
+import { type CommandContext, type CommandFlag, type CommandSpec, familyCommand } from "./spec.js";
 
 const hashAt = (ctx: CommandContext, key: string) => ctx.db.getTyped<HashValue>(key, "hash");
 
@@ -135,17 +135,7 @@ function hscan(ctx: CommandContext, argv: string[]): void {
   replyScan(ctx.reply, page.cursor, found);
 }
 
-function hashCommand(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  since: string,
-  summary: string,
-  complexity: string,
-  handler: CommandSpec["handler"],
-): CommandSpec {
-  return command({ name, arity, flags, keys: [1, 1, 1], group: "hash", since, summary, complexity, handler });
-}
+const hashCommand = familyCommand("hash");
 
 const WRITE_FAST: CommandFlag[] = ["write", "denyoom", "fast"];
 const READ_FAST: CommandFlag[] = ["readonly", "fast"];

@@ -4,23 +4,9 @@ import { parseInteger } from "../resp/numbers.js";
 import type { Reply } from "../resp/reply.js";
 import { ListValue } from "../types/list.js";
 import { is } from "./args.js";
-import { type CommandFlag, type CommandSpec, command } from "./spec.js";
+import { familyCommand } from "./spec.js";
 
-const ONE_KEY = [1, 1, 1] as const;
-
-/** A list command's spec; the texts are Redis 7.0's (COMMAND DOCS). */
-export function listCommand(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  since: string,
-  summary: string,
-  complexity: string,
-  handler: CommandSpec["handler"],
-  keys: CommandSpec["keys"] = ONE_KEY,
-): CommandSpec {
-  return command({ name, arity, flags, keys, group: "list", since, summary, complexity, handler });
-}
+export const listCommand = familyCommand("list");
 
 /** A count that must be ≥ 0, with Redis's getPositiveLongFromObjectOrReply message for anything else. */
 export function positiveArg(text: string, message = "value is out of range, must be positive"): number {

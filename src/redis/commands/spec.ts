@@ -67,6 +67,23 @@ export function command(spec: Omit<CommandSpec, "keys"> & { keys?: CommandSpec["
   return { keys: [0, 0, 0], ...spec };
 }
 
+/**
+ * A spec builder for one command family (one key at position 1 unless told otherwise), so a family's
+ * table reads as one line per command.
+ */
+export function familyCommand(group: string) {
+  return (
+    name: string,
+    arity: number,
+    flags: CommandFlag[],
+    since: string,
+    summary: string,
+    complexity: string,
+    handler: CommandHandler,
+    keys: CommandSpec["keys"] = [1, 1, 1],
+  ): CommandSpec => command({ name, arity, flags, keys, group, since, summary, complexity, handler });
+}
+
 export class CommandTable {
   private readonly commands = new Map<string, CommandSpec>();
 

@@ -3,23 +3,9 @@ import type { Database } from "../keyspace/database.js";
 import { parseInteger } from "../resp/numbers.js";
 import type { Reply } from "../resp/reply.js";
 import { SortedSet, type ZNode } from "../types/zset.js";
-import { type CommandFlag, type CommandSpec, command } from "./spec.js";
+import { familyCommand } from "./spec.js";
 
-const ONE_KEY = [1, 1, 1] as const;
-
-/** A sorted-set command's spec; the texts are Redis 7.0's (COMMAND INFO and COMMAND DOCS). */
-export function zsetCommand(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  since: string,
-  summary: string,
-  complexity: string,
-  handler: CommandSpec["handler"],
-  keys: CommandSpec["keys"] = ONE_KEY,
-): CommandSpec {
-  return command({ name, arity, flags, keys, group: "sorted-set", since, summary, complexity, handler });
-}
+export const zsetCommand = familyCommand("sorted-set");
 
 /** getRangeLongFromObjectOrReply(min, LONG_MAX) with one message for every bad value. */
 export function countArg(text: string, min: number, message: string): number {
