@@ -1,0 +1,114 @@
+/**
+ * The two servers under test, each in its own process: the embedded server (a Node child running
+ * server-process.ts) and Debian's redis-server. Both expose their pid for RSS readings.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface ServerUnderTest {
+  name: "embedded" | "redis";
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resident set size of a process, from /proc (bytes). */
+export function rssOf(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb) * 1024;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  const kill = () => child.kill("SIGKILL");
+  process.once("exit", kill); // a bench that dies of an error leaves no server behind
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+}
+
+let bundled: string | undefined;
+
+/**
+ * server-process.ts and src/redis bundled into one plain .mjs with esbuild (tsx's own compiler), so
+ * the child runs as deployed code does: no TypeScript loader thread, no loader memory.
+ */
+async function bundle(): Promise<string> {
+  if (bundled) return bundled;
+  const esbuild = await import("esbuild");
+  const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "redis-bench-")), "server-process.mjs");
+  await esbuild.build({
+    entryPoints: [path.join(here, "server-process.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: "linked",
+    outfile,
+    logLevel: "warning",
+  });
+  bundled = outfile;
+  return outfile;
+}
+
+/** The embedded server in a Node child; `nodeArgs` e.g. ["--cpu-prof", "--cpu-prof-dir=…"]. */
+export async function startEmbedded(nodeArgs: string[] = []): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, await bundle(), String(port)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("ready")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`embedded server exited (${code}) before it was ready`)));
+  });
+  return { name: "embedded", port, pid: child.pid as number, stop: stopper(child) };
+}
+
+/** Debian's redis-server, no persistence, waited for until it answers. */
+export async function startRedis(): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const probe = net.connect({ port, host: "127.0.0.1" }, () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.on("error", () => resolve(false));
+    });
+    if (up) return { name: "redis", port, pid: child.pid as number, stop: stopper(child) };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill("SIGKILL");
+  throw new Error("redis-server did not start");
+}
