@@ -15,17 +15,19 @@ describe("embedded Redis: connections and the protocol", () => {
     expect(await tcp.incr("counter")).toBe(42);
   });
 
-  it("serves node-redis", async () => {
-    const server = await startServer();
-    const client = createClient({ socket: { port: server.port, host: "127.0.0.1" } });
-    await client.connect();
+  it("serves node-redis over TCP and the Unix socket", async () => {
+    const path = socketPath();
+    const server = await startServer({ unixSocketPath: path });
+    const tcp = createClient({ socket: { port: server.port, host: "127.0.0.1" } });
+    const unix = createClient({ socket: { path, tls: false } });
+    await Promise.all([tcp.connect(), unix.connect()]);
     try {
-      expect(await client.set("k", "v", { EX: 100 })).toBe("OK");
-      expect(await client.get("k")).toBe("v");
-      expect(await client.ttl("k")).toBe(100);
-      expect(await client.mGet(["k", "missing"])).toEqual(["v", null]);
+      expect(await tcp.set("k", "v", { EX: 100 })).toBe("OK");
+      expect(await unix.get("k")).toBe("v");
+      expect(await unix.ttl("k")).toBe(100);
+      expect(await tcp.mGet(["k", "missing"])).toEqual(["v", null]);
     } finally {
-      await client.quit();
+      await Promise.all([tcp.quit(), unix.quit()]);
     }
   });
 
