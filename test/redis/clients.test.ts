@@ -3,32 +3,15 @@
  * one-shot commands, commands from stdin, --pipe mass insertion, RESP3 (-3), AUTH, and the same
  * invocations compared with a real redis-server's output.
  */
-import { spawn } from "node:child_process";
+
 import { describe, expect } from "vitest";
+import { type ProcessResult, runProcess } from "../helpers/run-process.js";
 import { itWithTools } from "../helpers/tools.js";
 import { resp, socketPath, startRealRedis, startServer } from "./helpers.js";
 
-interface CliResult {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-}
-
 /** Runs redis-cli with `args`, feeding `input` on stdin. */
-function cli(args: string[], input: string | Buffer = ""): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("redis-cli", args, { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({ stdout: Buffer.concat(out).toString("latin1"), stderr: Buffer.concat(err).toString(), code }),
-    );
-    child.stdin.end(input);
-  });
-}
+const cli = (args: string[], input: string | Buffer = ""): Promise<ProcessResult> =>
+  runProcess("redis-cli", args, input);
 
 const withCli = itWithTools(["redis-cli"]);
 const withCliAndRedis = itWithTools(["redis-cli", "redis-server"]);

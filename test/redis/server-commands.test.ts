@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { createClient } from "redis";
 import { afterEach, describe, expect, it } from "vitest";
 import { commandMeta } from "../../src/redis/commands/command-meta.js";
+import { runProcess } from "../helpers/run-process.js";
 import { itWithTools } from "../helpers/tools.js";
 import { RespConnection } from "./differential/runner.js";
 import { ioredis, socketPath, startRealRedis, startServer } from "./helpers.js";
@@ -342,15 +342,13 @@ describe("COMMAND", () => {
 /** Specs of other families that differ from Redis 7.0 (their owners are told); empty when all agree. */
 const KNOWN_SPEC_DIFFERENCES: string[] = [];
 
-function run(command: string, args: string[], input = "", env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env } });
-    const out: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.on("error", reject);
-    child.on("close", () => resolve(Buffer.concat(out).toString()));
-    child.stdin.end(input);
-  });
+async function run(
+  command: string,
+  args: string[],
+  input = "",
+  env: Record<string, string> = {},
+): Promise<string> {
+  return (await runProcess(command, args, input, env)).stdout;
 }
 
 describe("MONITOR", () => {
