@@ -1,6 +1,6 @@
 /**
- * The error catalogue of the spine (config, factory, services). Every error carries a stable
- * `code` so callers and tests can branch on it without matching message text.
+ * The error catalogue of the spine (config, factory, services) and of the job system. Every error
+ * carries a stable `code` so callers and tests can branch on it without matching message text.
  */
 
 export class HeroAgentError extends Error {
@@ -68,6 +68,56 @@ export class ServiceNotEnabledError extends HeroAgentError {
   constructor(service: string, reason: string) {
     super("HEROAGENT_ERR_SERVICE_NOT_ENABLED", `service "${service}" is not available: ${reason}`);
     this.service = service;
+  }
+}
+
+/** A job's topic, params or createJob/listJobs options are not acceptable. */
+export class JobInvalidError extends HeroAgentError {
+  constructor(message: string) {
+    super("HEROAGENT_ERR_JOB_INVALID", message);
+  }
+}
+
+/** createJob refuses params over the 1 MiB limit rather than cutting them. */
+export class JobParamsTooLargeError extends HeroAgentError {
+  constructor(bytes: number, limit: number) {
+    super(
+      "HEROAGENT_ERR_JOB_PARAMS_TOO_LARGE",
+      `job params of ${bytes} bytes exceed the limit of ${limit} bytes`,
+    );
+  }
+}
+
+/** The store refuses a result over the limit; the caller fails the job with "result too large". */
+export class JobResultTooLargeError extends HeroAgentError {
+  constructor(bytes: number, limit: number) {
+    super(
+      "HEROAGENT_ERR_JOB_RESULT_TOO_LARGE",
+      `job result of ${bytes} bytes exceeds the limit of ${limit} bytes`,
+    );
+  }
+}
+
+export class JobNotFoundError extends HeroAgentError {
+  readonly jobId: number;
+
+  constructor(jobId: number) {
+    super("HEROAGENT_ERR_JOB_NOT_FOUND", `job ${jobId} not found`);
+    this.jobId = jobId;
+  }
+}
+
+/** A status change the job state machine does not allow (e.g. done → active). */
+export class JobTransitionError extends HeroAgentError {
+  constructor(message: string) {
+    super("HEROAGENT_ERR_JOB_TRANSITION", message);
+  }
+}
+
+/** A stored job record or one of its chunks cannot be read back as written. */
+export class JobCorruptError extends HeroAgentError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("HEROAGENT_ERR_JOB_CORRUPT", message, options);
   }
 }
 

@@ -1,0 +1,222 @@
+/**
+ * The OurDB side of the job system and the only writer of job records. A job is one id of the
+ * `jobs` OurDB (its auto-increment id is the jobId) and every change appends a version to it, so
+ * the history is the id's version chain. Values too big to sit inline live in the `chunks` OurDB
+ * (see value-chunks.ts); job ids therefore stay dense and a listing scan reads job records only.
+ *
+ * Folder layout: `<path>/jobs/` and `<path>/chunks/`, two ordinary OurDB folders.
+ */
+import path from "node:path";
+import { JobInvalidError, JobNotFoundError } from "../errors.js";
+import { OurDB, OurDBError, type SyncMode } from "../ourdb/index.js";
+import { type Job, JobStatus } from "./job.js";
+import { applyChanges, type JobChanges } from "./job-changes.js";
+import { encodeCursor, type JobListQuery, matchesQuery, resolveListQuery } from "./job-list.js";
+import {
+  type CreateJobOptions,
+  DEFAULT_JOB_DEFAULTS,
+  type JobDefaults,
+  resolveJobOptions,
+  validateParams,
+  validateTopic,
+} from "./job-options.js";
+import { decodeRecord, encodeRecord, type JobRecord, RECORD_FORMAT, type ValueRef } from "./job-record.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { CHUNK_BYTES, ValueChunks } from "./value-chunks.js";
+
+export interface JobStoreOptions {
+  /** The store folder; holds the `jobs` and `chunks` OurDB folders. */
+  path: string;
+  /** OurDB's acknowledgement mode for both databases (default "batch"). */
+  sync?: SyncMode;
+  /** Open for reading only (a CLI looking at a running server's store). */
+  readOnly?: boolean;
+  /** Defaults of createJob's options (the configuration's). */
+  defaults?: JobDefaults;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass as `cursor` for the next page; null when the scan reached the oldest job. */
+  nextCursor: string | null;
+  /** Job records read for this page (the cost of the scan). */
+  scanned: number;
+}
+
+/** Every job record fits well below this (see INLINE_JSON_MAX and the log bounds). */
+const JOB_RECORD_MAX = 65_535;
+
+export class JobStore {
+  private readonly lock = new KeyedLock<number>();
+
+  private constructor(
+    private readonly jobs: OurDB,
+    private readonly chunkDb: OurDB,
+    private readonly chunks: ValueChunks,
+    private readonly defaults: JobDefaults,
+  ) {}
+
+  static async open(options: JobStoreOptions): Promise<JobStore> {
+    const common = { sync: options.sync ?? "batch", readOnly: options.readOnly ?? false };
+    const jobs = await OurDB.open({
+      path: path.join(options.path, "jobs"),
+      recordSizeMax: JOB_RECORD_MAX,
+      ...common,
+    });
+    try {
+      const chunkDb = await OurDB.open({
+        path: path.join(options.path, "chunks"),
+        recordSizeMax: CHUNK_BYTES,
+        ...common,
+      });
+      return new JobStore(jobs, chunkDb, new ValueChunks(chunkDb), options.defaults ?? DEFAULT_JOB_DEFAULTS);
+    } catch (error) {
+      await jobs.close();
+      throw error;
+    }
+  }
+
+  /** Validates and stores a new job (version 1, status new); its params chunks are written first. */
+  async create(topic: string, params: string, options?: CreateJobOptions, now = Date.now()): Promise<Job> {
+    validateTopic(topic);
+    validateParams(params);
+    const resolved = resolveJobOptions(options, this.defaults, now);
+    const job: Omit<Job, "jobId"> = {
+      version: 1,
+      topic,
+      params,
+      status: JobStatus.New,
+      result: null,
+      error: null,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: now,
+      ...resolved,
+      attempts: 0,
+      workerId: null,
+      progress: 0,
+      logs: [],
+      logsDropped: 0,
+    };
+    const refs = { params: await this.chunks.write(params), result: null, error: null };
+    const jobId = await this.jobs.set({ data: encodeRecord(toRecord(job, refs)) });
+    return { jobId, ...job };
+  }
+
+  async get(jobId: number): Promise<Job> {
+    return this.toJob(jobId, await this.readRecord(jobId));
+  }
+
+  /** Every stored version of the job, newest first. */
+  async history(jobId: number): Promise<Job[]> {
+    checkJobId(jobId);
+    const versions = await this.notFoundAsJob(jobId, () => this.jobs.getHistory(jobId));
+    return Promise.all(versions.map((bytes) => this.toJob(jobId, decodeRecord(jobId, bytes))));
+  }
+
+  /**
+   * Appends a version made by `mutate` from the newest one. Changes to one job are serialized in
+   * this process, so `mutate` always sees the version it replaces.
+   */
+  update(jobId: number, mutate: (job: Job) => JobChanges, now?: number): Promise<Job> {
+    return this.lock.run(jobId, async () => {
+      const record = await this.readRecord(jobId);
+      const current = await this.toJob(jobId, record);
+      const next = applyChanges(current, mutate(current), now ?? Date.now());
+      const refs = {
+        params: record.params,
+        result: await this.reuseOrWrite(record.result, current.result, next.result),
+        error: await this.reuseOrWrite(record.error, current.error, next.error),
+      };
+      await this.jobs.set({ id: jobId, data: encodeRecord(toRecord(next, refs)) });
+      return next;
+    });
+  }
+
+  /** A page of jobs, newest first; a scan of the records (see job-list.ts for its cost). */
+  async list(query?: JobListQuery): Promise<JobPage> {
+    const q = resolveListQuery(query);
+    const jobs: Job[] = [];
+    let scanned = 0;
+    let id = Math.min(q.before ?? Number.POSITIVE_INFINITY, await this.jobs.getNextId()) - 1;
+    for (; id >= 1 && jobs.length < q.limit && scanned < q.scanLimit; id--) {
+      const bytes = await this.readIfPresent(id);
+      if (bytes === undefined) continue;
+      scanned++;
+      const record = decodeRecord(id, bytes);
+      if (matchesQuery(record, q)) jobs.push(await this.toJob(id, record));
+    }
+    // `id` is now one below the last id read: stop there next time.
+    return { jobs, nextCursor: id >= 1 ? encodeCursor(id + 1) : null, scanned };
+  }
+
+  /** How many jobs the store holds (every version of a job counts once). */
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.jobs.close(), this.chunkDb.close()]);
+  }
+
+  private async readRecord(jobId: number): Promise<JobRecord> {
+    checkJobId(jobId);
+    return decodeRecord(jobId, await this.notFoundAsJob(jobId, () => this.jobs.get(jobId)));
+  }
+
+  private async readIfPresent(id: number): Promise<Uint8Array | undefined> {
+    try {
+      return await this.jobs.get(id);
+    } catch (error) {
+      if (error instanceof OurDBError && error.code === "OURDB_ERR_NOT_FOUND") return undefined;
+      throw error;
+    }
+  }
+
+  private async toJob(jobId: number, record: JobRecord): Promise<Job> {
+    const { format: _format, params, result, error, ...fields } = record;
+    return {
+      jobId,
+      ...fields,
+      params: await this.chunks.read(jobId, params),
+      result: result === null ? null : await this.chunks.read(jobId, result),
+      error: error === null ? null : await this.chunks.read(jobId, error),
+    };
+  }
+
+  /** An unchanged value keeps its reference: a 1 MiB result is not copied by later versions. */
+  private async reuseOrWrite(ref: ValueRef | null, before: string | null, after: string | null) {
+    if (after === null) return null;
+    if (ref !== null && before === after) return ref;
+    return this.chunks.write(after);
+  }
+
+  private async notFoundAsJob<T>(jobId: number, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof OurDBError && error.code === "OURDB_ERR_NOT_FOUND")
+        throw new JobNotFoundError(jobId);
+      throw error;
+    }
+  }
+}
+
+/** OurDB's largest id with the default recordNrMax; anything above cannot be a job. */
+const JOB_ID_MAX = 16_777_214;
+
+function checkJobId(jobId: number): void {
+  if (!(Number.isInteger(jobId) && jobId >= 1)) {
+    throw new JobInvalidError(`jobId must be a positive integer (got ${String(jobId)})`);
+  }
+  if (jobId > JOB_ID_MAX) throw new JobNotFoundError(jobId);
+}
+
+function toRecord(
+  job: Omit<Job, "jobId">,
+  refs: { params: ValueRef; result: ValueRef | null; error: ValueRef | null },
+): JobRecord {
+  const { jobId: _jobId, ...fields } = job as Job;
+  return { format: RECORD_FORMAT, ...fields, ...refs };
+}
