@@ -26,7 +26,7 @@ const PUBSUB_CONTEXT = new Set([
  * error Redis replies with. Shared by clients and the AOF loader.
  */
 export function lookupCommand(commands: CommandTable, argv: string[]): CommandSpec | string {
-  let spec = byExactName(commands).get(argv[0] as string) ?? commands.get((argv[0] as string).toLowerCase());
+  let spec = commands.find(argv[0] as string);
   if (!spec) {
     let args = "";
     for (let i = 1; i < argv.length && args.length < 128; i++)
@@ -45,28 +45,6 @@ export function lookupCommand(commands: CommandTable, argv: string[]): CommandSp
     return `ERR wrong number of arguments for '${what}' command`;
   }
   return spec;
-}
-
-const exactNames = new WeakMap<CommandTable, Map<string, CommandSpec>>();
-/** The table of the last lookup (there is one per server): skips the WeakMap lookup. */
-let lastTable: CommandTable | undefined;
-let lastNames: Map<string, CommandSpec> | undefined;
-
-/**
- * Each command under its lower- and upper-case name: clients send one or the other, and finding it
- * as sent spares a lower-cased copy of the name (and hashing that copy) per command.
- */
-function byExactName(commands: CommandTable): Map<string, CommandSpec> {
-  if (commands === lastTable) return lastNames as Map<string, CommandSpec>;
-  let map = exactNames.get(commands);
-  if (!map) {
-    map = new Map();
-    for (const spec of commands.all()) map.set(spec.name, spec).set(spec.name.toUpperCase(), spec);
-    exactNames.set(commands, map);
-  }
-  lastTable = commands;
-  lastNames = map;
-  return map;
 }
 
 /** An argument as Redis's "%s" prints it in an error: up to its first NUL byte. */

@@ -86,16 +86,27 @@ export function familyCommand(group: string) {
 
 export class CommandTable {
   private readonly commands = new Map<string, CommandSpec>();
+  /**
+   * Each command also under its upper-case name: clients send one case or the other, and finding a
+   * name as sent spares a lower-cased copy of it per command.
+   */
+  private readonly asSent = new Map<string, CommandSpec>();
 
   constructor(specs: Iterable<CommandSpec>) {
     for (const spec of specs) {
       if (this.commands.has(spec.name)) throw new Error(`duplicate command spec ${spec.name}`);
       this.commands.set(spec.name, spec);
+      this.asSent.set(spec.name, spec).set(spec.name.toUpperCase(), spec);
     }
   }
 
   get(name: string): CommandSpec | undefined {
     return this.commands.get(name);
+  }
+
+  /** The command named `name` in any case. */
+  find(name: string): CommandSpec | undefined {
+    return this.asSent.get(name) ?? this.commands.get(name.toLowerCase());
   }
 
   all(): IterableIterator<CommandSpec> {
