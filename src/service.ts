@@ -2,6 +2,7 @@
  * The contract every HeroAgent service (redis, webdav, ui, jobs) implements, so the ServerFactory
  * can start, stop and report on them without knowing what they are.
  */
+import { describeError } from "./errors.js";
 
 export const SERVICE_STATES = [
   "stopped",
@@ -52,4 +53,58 @@ export interface JobManagerProvider {
 
 export function isJobManagerProvider(service: Service): service is Service & JobManagerProvider {
   return typeof (service as Partial<JobManagerProvider>).getJobManager === "function";
+}
+
+/** What a ListenerService runs: anything with start and stop (RedisServer, WebDAVServer, …). */
+export interface Startable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Service around one server object: keeps its state, start time and last start error, so each
+ * service only says how it is built and what its status shows.
+ */
+export abstract class ListenerService<S extends Startable> implements Service {
+  abstract readonly name: string;
+  protected state: ServiceState = "stopped";
+  protected startedAt: number | undefined;
+  protected error: string | undefined;
+
+  constructor(readonly server: S) {}
+
+  /** Starts the server; a failure leaves state "failed" with its reason, and rejects. */
+  async start(): Promise<void> {
+    this.state = "starting";
+    this.error = undefined;
+    try {
+      await this.server.start();
+    } catch (error) {
+      this.state = "failed";
+      this.error = describeError(error);
+      throw error;
+    }
+    this.state = "running";
+    this.startedAt = Date.now();
+  }
+
+  async stop(): Promise<void> {
+    this.state = "stopping";
+    await this.server.stop();
+    this.state = "stopped";
+  }
+
+  abstract status(): ServiceStatus;
+
+  /** The fields every status has, plus `address` and `details` when running. */
+  protected statusWith(address: string | undefined, details: Record<string, unknown>): ServiceStatus {
+    return {
+      name: this.name,
+      state: this.state,
+      ...(address !== undefined && this.state === "running" ? { address } : {}),
+      ...(this.startedAt !== undefined ? { startedAt: this.startedAt } : {}),
+      ...(this.error ? { error: this.error } : {}),
+      details,
+    };
+  }
 }
