@@ -1,51 +1,9 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import type { RedisServer } from "../../src/redis/index.js";
 import { itWithTools } from "../helpers/tools.js";
 import { aofPath, readAof, startAofServer } from "./aof-helpers.js";
 import { ioredis, rawExchange, resp, startRealRedis, startServer } from "./helpers.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `count` clients are blocked on the embedded server. */
-async function blockedClients(server: RedisServer, count: number): Promise<void> {
-  for (let i = 0; i < 200 && server.state.blocking.blockedCount !== count; i++) await sleep(5);
-  expect(server.state.blocking.blockedCount).toBe(count);
-}
-
-/**
- * One step of a multi-client script: which connection, what it sends (commands separated by " | "
- * go out in one write, pipelined; "close" disconnects it), and how long to wait afterwards.
- */
-type Step = [connection: number, commands: string, waitMs?: number];
-
-/** Runs `steps` against `port` and returns what each connection received, in connection order. */
-async function runScript(port: number, steps: Step[]): Promise<string[]> {
-  const sockets = new Map<number, net.Socket>();
-  const received = new Map<number, string>();
-  const open = async (n: number) => {
-    const existing = sockets.get(n);
-    if (existing) return existing;
-    const socket = net.connect({ port, host: "127.0.0.1" });
-    await new Promise((resolve) => socket.once("connect", resolve));
-    received.set(n, "");
-    socket.on("data", (chunk) => received.set(n, received.get(n) + chunk.toString("latin1")));
-    socket.on("error", () => {});
-    sockets.set(n, socket);
-    return socket;
-  };
-  for (const [n, commands, waitMs = 40] of steps) {
-    const socket = await open(n);
-    if (commands === "close") socket.destroy();
-    else socket.write(Buffer.concat(commands.split(" | ").map((command) => resp(...command.split(" ")))));
-    await sleep(waitMs);
-  }
-  await sleep(100);
-  for (const socket of sockets.values()) socket.destroy();
-  // HELLO's client id is a per-server counter.
-  const masked = (text: string) => text.replace(/(\$2\r\nid\r\n):\d+/g, "$1:<id>");
-  return [...received.entries()].sort(([a], [b]) => a - b).map(([n, text]) => `${n}: ${masked(text)}`);
-}
+import { blockedClients, runScript, type Step, sleep } from "./multi-client.js";
 
 describe("blocking list commands", () => {
   it("wakes a BLPOP with a push from another client", async () => {

@@ -1,45 +1,7 @@
-import net from "node:net";
 import { describe, expect, it } from "vitest";
-import type { RedisServer } from "../../src/redis/index.js";
 import { itWithTools } from "../helpers/tools.js";
-import { ioredis, resp, startRealRedis, startServer } from "./helpers.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function blockedClients(server: RedisServer, count: number): Promise<void> {
-  for (let i = 0; i < 200 && server.state.blocking.blockedCount !== count; i++) await sleep(5);
-  expect(server.state.blocking.blockedCount).toBe(count);
-}
-
-/**
- * One step of a multi-client script: the connection, what it sends (commands separated by " | " go
- * out in one write), and how long to wait afterwards.
- */
-type Step = [connection: number, commands: string | string[][], waitMs?: number];
-
-/** Runs `steps` against `port` and returns what each connection received, in connection order. */
-async function runScript(port: number, steps: Step[]): Promise<string[]> {
-  const sockets = new Map<number, net.Socket>();
-  const received = new Map<number, string>();
-  for (const [n, commands, waitMs = 40] of steps) {
-    let socket = sockets.get(n);
-    if (!socket) {
-      socket = net.connect({ port, host: "127.0.0.1" });
-      await new Promise((resolve) => socket?.once("connect", resolve));
-      received.set(n, "");
-      socket.on("data", (chunk) => received.set(n, received.get(n) + chunk.toString("latin1")));
-      socket.on("error", () => {});
-      sockets.set(n, socket);
-    }
-    const argvs = typeof commands === "string" ? commands.split(" | ").map((c) => c.split(" ")) : commands;
-    socket.write(Buffer.concat(argvs.map((argv) => resp(...argv))));
-    await sleep(waitMs);
-  }
-  await sleep(100);
-  for (const socket of sockets.values()) socket.destroy();
-  const masked = (text: string) => text.replace(/(\$2\r\nid\r\n):\d+/g, "$1:<id>");
-  return [...received.entries()].sort(([a], [b]) => a - b).map(([n, text]) => `${n}: ${masked(text)}`);
-}
+import { ioredis, startRealRedis, startServer } from "./helpers.js";
+import { blockedClients, runScript, type Step } from "./multi-client.js";
 
 /** Multi-client scenarios whose replies must match redis-server's byte for byte. */
 const SCRIPTS: [name: string, steps: Step[]][] = [

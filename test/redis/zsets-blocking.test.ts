@@ -1,17 +1,9 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import type { RedisServer } from "../../src/redis/index.js";
 import { itWithTools } from "../helpers/tools.js";
 import { aofPath, readAof, startAofServer } from "./aof-helpers.js";
 import { ioredis, resp, startRealRedis, startServer } from "./helpers.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `count` clients are blocked on the embedded server. */
-async function blockedClients(server: RedisServer, count: number): Promise<void> {
-  for (let i = 0; i < 200 && server.state.blocking.blockedCount !== count; i++) await sleep(5);
-  expect(server.state.blocking.blockedCount).toBe(count);
-}
+import { blockedClients, runScript, type Step } from "./multi-client.js";
 
 describe("blocking sorted set commands", () => {
   it("wakes a BZPOPMIN with a ZADD from another client", async () => {
@@ -168,35 +160,6 @@ describe("sorted sets in the append-only file", () => {
     expect(await reloaded.object("ENCODING", "small")).toBe("listpack");
   });
 });
-
-/**
- * One step of a multi-client script: which connection, what it sends (commands separated by " | "
- * go out in one write, pipelined), and how long to wait afterwards.
- */
-type Step = [connection: number, commands: string, waitMs?: number];
-
-/** Runs `steps` against `port` and returns what each connection received, in connection order. */
-async function runScript(port: number, steps: Step[]): Promise<string[]> {
-  const sockets = new Map<number, net.Socket>();
-  const received = new Map<number, string>();
-  for (const [n, commands, waitMs = 40] of steps) {
-    let socket = sockets.get(n);
-    if (!socket) {
-      socket = net.connect({ port, host: "127.0.0.1" });
-      await new Promise((resolve) => socket?.once("connect", resolve));
-      received.set(n, "");
-      socket.on("data", (chunk) => received.set(n, received.get(n) + chunk.toString("latin1")));
-      socket.on("error", () => {});
-      sockets.set(n, socket);
-    }
-    socket.write(Buffer.concat(commands.split(" | ").map((command) => resp(...command.split(" ")))));
-    await sleep(waitMs);
-  }
-  await sleep(100);
-  for (const socket of sockets.values()) socket.destroy();
-  const masked = (text: string) => text.replace(/(\$2\r\nid\r\n):\d+/g, "$1:<id>");
-  return [...received.entries()].sort(([a], [b]) => a - b).map(([n, text]) => `${n}: ${masked(text)}`);
-}
 
 /** Multi-client scenarios run against the embedded server and redis-server, compared byte for byte. */
 const SCENARIOS: Record<string, Step[]> = {
