@@ -31,6 +31,14 @@ export class LocalPaths {
     return join(this.root, ...segments, META_DIR, "props", `${hashed}.json`);
   }
 
+  /** The folder propsFileOf(path) is in, without hashing the name (checked once per listed member). */
+  propsDirOf(path: string): string {
+    if (path === "/") return join(this.root, META_DIR);
+    const segments = path.split("/").filter(Boolean);
+    segments.pop();
+    return join(this.root, ...segments, META_DIR, "props");
+  }
+
   uploadsDir(): string {
     return join(this.root, META_DIR, "uploads");
   }

@@ -4,7 +4,7 @@
  * to, so moving or deleting a folder carries or removes its members' properties with it.
  */
 import { randomUUID } from "node:crypto";
-import { constants, createWriteStream, type Stats, statSync } from "node:fs";
+import { closeSync, constants, createWriteStream, openSync, readSync, type Stats, statSync } from "node:fs";
 import {
   copyFile,
   cp,
@@ -28,7 +28,11 @@ import { LocalPaths, META_DIR } from "./local-paths.js";
 import { applyPatches } from "./properties.js";
 import type { ByteRange, DeadProperty, FileSystem, PropertyPatch, ResourceInfo } from "./types.js";
 
-const READ_CHUNK = 256 * 1024;
+/** Large reads stream in 1 MiB pieces: fewer thread-pool trips and socket writes per GiB. */
+const READ_CHUNK = 1024 * 1024;
+const WRITE_CHUNK = 256 * 1024;
+/** Members of a folder stated between two yields to the event loop (see list). */
+const STAT_BATCH = 512;
 /** How long a missing property folder is believed missing without looking again (changes made by other programs). */
 const PROPS_DIR_CACHE_MS = 2000;
 
@@ -81,22 +85,34 @@ export class LocalFileSystem implements FileSystem {
   async list(path: string): Promise<ResourceInfo[]> {
     const paths = await this.locate();
     const dir = await this.fileOf(path);
-    const entries = await readdir(dir, { withFileTypes: true });
-    const infos = await Promise.all(
-      entries
-        .filter((entry) => entry.name !== META_DIR)
-        .map(async (entry) => {
-          const childPath = joinPath(path, entry.name);
-          const file = paths.fileOf(childPath);
-          try {
-            if (entry.isSymbolicLink()) await paths.assertInsideRoot(file);
-            return infoOf(childPath, await stat(file));
-          } catch {
-            return undefined; // a broken symlink, one leading outside the root, or a file removed meanwhile
-          }
-        }),
-    );
-    return infos.filter((info): info is ResourceInfo => info !== undefined);
+    const entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.name !== META_DIR);
+    const infos: ResourceInfo[] = [];
+    // Synchronous stats on cached inodes cost a few microseconds, against tens for a thread-pool
+    // trip each; batches with a yield in between keep a huge folder from stalling other requests.
+    for (let first = 0; first < entries.length; first += STAT_BATCH) {
+      if (first > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const entry of entries.slice(first, first + STAT_BATCH)) {
+        const info = await this.memberInfo(paths, joinPath(path, entry.name), entry.isSymbolicLink());
+        if (info) infos.push(info);
+      }
+    }
+    return infos;
+  }
+
+  /** Undefined for a broken symlink, one leading outside the root, or a file removed meanwhile. */
+  private async memberInfo(
+    paths: LocalPaths,
+    childPath: string,
+    isSymbolicLink: boolean,
+  ): Promise<ResourceInfo | undefined> {
+    const file = paths.fileOf(childPath);
+    try {
+      if (isSymbolicLink) await paths.assertInsideRoot(file);
+      const stats = statSync(file, { throwIfNoEntry: false });
+      return stats ? infoOf(childPath, stats) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async read(path: string, range?: ByteRange): Promise<Readable> {
@@ -106,6 +122,32 @@ export class LocalFileSystem implements FileSystem {
     });
     const options = range ? { start: range.start, end: range.end } : {};
     return handle.createReadStream({ ...options, highWaterMark: READ_CHUNK, autoClose: true });
+  }
+
+  /**
+   * Small files in one synchronous read: open, read and close cost a few microseconds on cached
+   * pages, where a stream pays three thread-pool trips and its own setup.
+   */
+  async readAll(path: string, range: ByteRange): Promise<Buffer> {
+    const file = await this.fileOf(path);
+    let fd: number;
+    try {
+      fd = openSync(file, "r");
+    } catch (error) {
+      throw isMissing(error) ? new NotFoundError(path) : error;
+    }
+    try {
+      const buffer = Buffer.allocUnsafe(range.end - range.start + 1);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const count = readSync(fd, buffer, filled, buffer.length - filled, range.start + filled);
+        if (count === 0) break;
+        filled += count;
+      }
+      return buffer.subarray(0, filled);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async write(path: string, source: Readable): Promise<void> {
@@ -120,7 +162,7 @@ export class LocalFileSystem implements FileSystem {
     }
     const temporary = `${paths.uploadsDir()}/${randomUUID()}`;
     try {
-      await pipeline(source, createWriteStream(temporary, { highWaterMark: READ_CHUNK }));
+      await pipeline(source, createWriteStream(temporary, { highWaterMark: WRITE_CHUNK }));
       await renameOrCopy(temporary, file);
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
@@ -170,8 +212,7 @@ export class LocalFileSystem implements FileSystem {
 
   async getProperties(path: string): Promise<DeadProperty[]> {
     const paths = await this.locate();
-    const propsFile = paths.propsFileOf(path);
-    const propsDir = dirname(propsFile);
+    const propsDir = paths.propsDirOf(path);
     const seenMissing = this.missingPropsDirs.get(propsDir);
     // Answered without any I/O (nothing is read), so no root check is needed on this path.
     if (seenMissing !== undefined && Date.now() - seenMissing < PROPS_DIR_CACHE_MS) return [];
@@ -186,7 +227,7 @@ export class LocalFileSystem implements FileSystem {
       return [];
     }
     this.missingPropsDirs.delete(propsDir);
-    return readProperties(propsFile);
+    return readProperties(paths.propsFileOf(path));
   }
 
   async patchProperties(path: string, patches: readonly PropertyPatch[]): Promise<void> {

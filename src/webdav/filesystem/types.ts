@@ -46,6 +46,11 @@ export interface FileSystem {
   /** A stream of the file's bytes, or of `range` of them. */
   read(path: string, range?: ByteRange): Promise<Readable>;
   /**
+   * Optional: `range` of a small file's bytes in one buffer (shorter if the file shrank meanwhile).
+   * GET uses it instead of read() for small bodies, where a stream's setup dominates.
+   */
+  readAll?(path: string, range: ByteRange): Promise<Buffer>;
+  /**
    * Replaces (or creates) the file with the bytes of `source`, atomically: readers see the old or
    * the new content, never a part. ConflictError when the parent collection is missing.
    */

@@ -7,6 +7,9 @@ import type { ByteRange, ResourceInfo } from "../filesystem/types.js";
 import { hrefOf, nameOf } from "../paths.js";
 import { escapeXml } from "../xml/write.js";
 
+/** Bodies up to this size are read in one piece and sent with one write, not streamed. */
+const SMALL_BODY = 64 * 1024;
+
 export async function get(ctx: RequestContext): Promise<void> {
   const info = await ctx.fileSystem.stat(ctx.path);
   if (info.isCollection) return sendListing(ctx, info);
@@ -30,8 +33,16 @@ export async function get(ctx: RequestContext): Promise<void> {
     ctx.res.end();
     return;
   }
+  const status = range ? 206 : 200;
+  if (length <= SMALL_BODY && ctx.fileSystem.readAll) {
+    const bytes = await ctx.fileSystem.readAll(ctx.path, range ?? { start: 0, end: info.size - 1 });
+    if (bytes.length !== length) throw new Error(`${ctx.path} changed while being read`);
+    ctx.res.writeHead(status, headers);
+    ctx.res.end(bytes);
+    return;
+  }
   const stream = await ctx.fileSystem.read(ctx.path, range);
-  ctx.res.writeHead(range ? 206 : 200, headers);
+  ctx.res.writeHead(status, headers);
   await pipeline(stream, ctx.res);
 }
 
