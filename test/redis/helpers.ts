@@ -6,6 +6,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterEach } from "vitest";
 import { RedisServer, type RedisServerOptions } from "../../src/redis/index.js";
+import { RespConnection } from "./differential/runner.js";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -121,4 +122,18 @@ export async function startRealRedis(extraArgs: string[] = []): Promise<number> 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("redis-server did not start");
+}
+
+/** A raw connection whose replies are read per command (HELLO 3 first for RESP3), closed after the test. */
+export async function connect(port: number, protocol: 2 | 3 = 2): Promise<RespConnection> {
+  const connection = await RespConnection.open(port);
+  cleanups.push(() => connection.close());
+  if (protocol === 3) await connection.command(["HELLO", "3"]);
+  return connection;
+}
+
+/** The raw bytes of every reply a command got. */
+export async function send(connection: RespConnection, ...argv: string[]): Promise<string> {
+  const outcome = await connection.command(argv);
+  return outcome.replies.map((reply) => reply.bytes.toString("latin1")).join("");
 }

@@ -1,26 +1,7 @@
 import { createClient } from "redis";
-import { afterEach, describe, expect, it } from "vitest";
-import { RespConnection } from "./differential/runner.js";
-import { ioredis, rawExchange, resp, startServer } from "./helpers.js";
-
-const connections: RespConnection[] = [];
-afterEach(() => {
-  for (const connection of connections.splice(0)) connection.close();
-});
-
-/** A raw connection whose replies are read per command (closed after the test). */
-async function connect(port: number, protocol: 2 | 3 = 2): Promise<RespConnection> {
-  const connection = await RespConnection.open(port);
-  connections.push(connection);
-  if (protocol === 3) await connection.command(["HELLO", "3"]);
-  return connection;
-}
-
-/** The raw bytes of every reply a command got. */
-async function send(connection: RespConnection, ...argv: string[]): Promise<string> {
-  const outcome = await connection.command(argv);
-  return outcome.replies.map((reply) => reply.bytes.toString("latin1")).join("");
-}
+import { describe, expect, it } from "vitest";
+import type { RespConnection } from "./differential/runner.js";
+import { connect, ioredis, rawExchange, resp, send, startServer } from "./helpers.js";
 
 /** Whatever arrived without a command (messages pushed to a subscriber). */
 async function pushed(connection: RespConnection): Promise<string> {

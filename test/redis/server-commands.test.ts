@@ -1,28 +1,10 @@
 import { createClient } from "redis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commandMeta } from "../../src/redis/commands/command-meta.js";
 import { runProcess } from "../helpers/run-process.js";
 import { itWithTools } from "../helpers/tools.js";
-import { RespConnection } from "./differential/runner.js";
-import { ioredis, socketPath, startRealRedis, startServer } from "./helpers.js";
-
-const connections: RespConnection[] = [];
-afterEach(() => {
-  for (const connection of connections.splice(0)) connection.close();
-});
-
-async function connect(port: number, protocol: 2 | 3 = 2): Promise<RespConnection> {
-  const connection = await RespConnection.open(port);
-  connections.push(connection);
-  if (protocol === 3) await connection.command(["HELLO", "3"]);
-  return connection;
-}
-
-/** The raw bytes of every reply a command got. */
-async function send(connection: RespConnection, ...argv: string[]): Promise<string> {
-  const outcome = await connection.command(argv);
-  return outcome.replies.map((reply) => reply.bytes.toString("latin1")).join("");
-}
+import type { RespConnection } from "./differential/runner.js";
+import { connect, ioredis, send, socketPath, startRealRedis, startServer } from "./helpers.js";
 
 /** Replies that arrived without a command (MONITOR lines). */
 async function pushed(connection: RespConnection, quietMs = 50): Promise<string[]> {

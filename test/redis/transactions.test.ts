@@ -1,24 +1,7 @@
 import { createClient } from "redis";
-import { afterEach, describe, expect, it } from "vitest";
-import { RespConnection } from "./differential/runner.js";
-import { ioredis, startServer } from "./helpers.js";
-
-const connections: RespConnection[] = [];
-afterEach(() => {
-  for (const connection of connections.splice(0)) connection.close();
-});
-
-async function connect(port: number): Promise<RespConnection> {
-  const connection = await RespConnection.open(port);
-  connections.push(connection);
-  return connection;
-}
-
-/** The raw bytes of a command's reply. */
-async function send(connection: RespConnection, ...argv: string[]): Promise<string> {
-  const outcome = await connection.command(argv);
-  return outcome.replies.map((reply) => reply.bytes.toString("latin1")).join("");
-}
+import { describe, expect, it } from "vitest";
+import type { RespConnection } from "./differential/runner.js";
+import { connect, ioredis, send, startServer } from "./helpers.js";
 
 /** MULTI, PING, EXEC on `connection`: the EXEC reply ("*-1" when a watched key changed). */
 async function tryExec(connection: RespConnection): Promise<string> {
