@@ -1,9 +1,8 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { itWithTools } from "../helpers/tools.js";
 import { aofPath, readAof, startAofServer } from "./aof-helpers.js";
-import { ioredis, rawExchange, resp, startRealRedis, startServer } from "./helpers.js";
-import { blockedClients, runScript, type Step, sleep } from "./multi-client.js";
+import { ioredis, rawExchange, resp, startServer } from "./helpers.js";
+import { blockedClients, describeScenariosAgainstRedis, type Step, sleep } from "./multi-client.js";
 
 describe("blocking list commands", () => {
   it("wakes a BLPOP with a push from another client", async () => {
@@ -288,16 +287,4 @@ const SCENARIOS: Record<string, Step[]> = {
   ],
 };
 
-describe("blocking list commands against redis-server", () => {
-  const test = itWithTools(["redis-server"]);
-  for (const [name, steps] of Object.entries(SCENARIOS)) {
-    test(name, async () => {
-      const server = await startServer();
-      const realPort = await startRealRedis();
-      const expected = await runScript(realPort, steps);
-      const actual = await runScript(server.port, steps);
-      expect(actual).toEqual(expected);
-      expect(server.state.blocking.blockedCount).toBe(0);
-    });
-  }
-});
+describeScenariosAgainstRedis("blocking list commands against redis-server", SCENARIOS);

@@ -1,8 +1,9 @@
 /** Helpers for tests where several raw connections take turns: blocking commands above all. */
 import net from "node:net";
-import { expect } from "vitest";
+import { describe, expect } from "vitest";
 import type { RedisServer } from "../../src/redis/index.js";
-import { resp } from "./helpers.js";
+import { itWithTools } from "../helpers/tools.js";
+import { resp, startRealRedis, startServer } from "./helpers.js";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,4 +49,24 @@ export async function runScript(port: number, steps: Step[]): Promise<string[]> 
   // HELLO's client id is a per-server counter.
   const masked = (text: string) => text.replace(/(\$2\r\nid\r\n):\d+/g, "$1:<id>");
   return [...received.entries()].sort(([a], [b]) => a - b).map(([n, text]) => `${n}: ${masked(text)}`);
+}
+
+/**
+ * One test per scenario: run against redis-server and the embedded server, the replies of every
+ * connection must be identical, and no client may stay blocked.
+ */
+export function describeScenariosAgainstRedis(title: string, scenarios: Record<string, Step[]>): void {
+  describe(title, () => {
+    const test = itWithTools(["redis-server"]);
+    for (const [name, steps] of Object.entries(scenarios)) {
+      test(name, async () => {
+        const server = await startServer();
+        const realPort = await startRealRedis();
+        const expected = await runScript(realPort, steps);
+        const actual = await runScript(server.port, steps);
+        expect(actual).toEqual(expected);
+        expect(server.state.blocking.blockedCount).toBe(0);
+      });
+    }
+  });
 }

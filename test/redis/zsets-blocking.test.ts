@@ -1,9 +1,8 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { itWithTools } from "../helpers/tools.js";
 import { aofPath, readAof, startAofServer } from "./aof-helpers.js";
-import { ioredis, resp, startRealRedis, startServer } from "./helpers.js";
-import { blockedClients, runScript, type Step } from "./multi-client.js";
+import { ioredis, resp, startServer } from "./helpers.js";
+import { blockedClients, describeScenariosAgainstRedis, type Step } from "./multi-client.js";
 
 describe("blocking sorted set commands", () => {
   it("wakes a BZPOPMIN with a ZADD from another client", async () => {
@@ -208,16 +207,4 @@ const SCENARIOS: Record<string, Step[]> = {
   ],
 };
 
-describe("blocking sorted set commands against redis-server", () => {
-  const test = itWithTools(["redis-server"]);
-  for (const [name, steps] of Object.entries(SCENARIOS)) {
-    test(name, async () => {
-      const server = await startServer();
-      const realPort = await startRealRedis();
-      const expected = await runScript(realPort, steps);
-      const actual = await runScript(server.port, steps);
-      expect(actual).toEqual(expected);
-      expect(server.state.blocking.blockedCount).toBe(0);
-    });
-  }
-});
+describeScenariosAgainstRedis("blocking sorted set commands against redis-server", SCENARIOS);
