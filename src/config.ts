@@ -81,7 +81,30 @@ const jobsSection = z.strictObject({
     .int()
     .min(1)
     .default(100)
-    .meta({ description: "milliseconds a worker waits between polls of an empty queue" }),
+    .meta({ description: "milliseconds a worker blocks on an empty queue before looking again" }),
+  redisUrl: z.string().default("").meta({
+    description: 'Redis the job queues live in, e.g. "redis://host:6379" ("" = the embedded Redis server)',
+  }),
+  defaultTimeout: z
+    .number()
+    .positive()
+    .max(2_147_483)
+    .default(60)
+    .meta({ description: "seconds a job's handler may run when createJob gives no timeout" }),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(3)
+    .meta({ description: "runs a job gets in total (the first included) when createJob gives none" }),
+  leaseTimeout: z.number().int().min(1000).default(30_000).meta({
+    description: "milliseconds after which the jobs of a silent (dead) worker go back to the queue",
+  }),
+  enableShell: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'register the built-in "shell" topic, which runs host commands (off: unsafe)' }),
 });
 
 const webdavUser = z.strictObject({

@@ -114,6 +114,16 @@ export class JobTransitionError extends HeroAgentError {
   }
 }
 
+/** waitForJob's timeout passed before the job finished (the job itself is untouched). */
+export class JobWaitTimeoutError extends HeroAgentError {
+  readonly jobId: number;
+
+  constructor(jobId: number, timeoutMs: number) {
+    super("HEROAGENT_ERR_JOB_WAIT_TIMEOUT", `job ${jobId} did not finish within ${timeoutMs} ms`);
+    this.jobId = jobId;
+  }
+}
+
 /** A stored job record or one of its chunks cannot be read back as written. */
 export class JobCorruptError extends HeroAgentError {
   constructor(message: string, options?: ErrorOptions) {

@@ -11,6 +11,8 @@ import {
   ServiceStopError,
   type ServiceStopFailure,
 } from "./errors.js";
+import type { JobManager } from "./jobs/job-manager.js";
+import { jobsServiceDefinition } from "./jobs-service.js";
 import { createLogger, type Logger } from "./logger.js";
 import { redisServiceDefinition } from "./redis-service.js";
 import { isJobManagerProvider, type Service, type ServiceStatus } from "./service.js";
@@ -33,11 +35,12 @@ export interface ServiceDefinition {
 }
 
 /**
- * The services this build provides. Later issues add redis, webdav, ui and jobs here; until then an
- * enabled service is reported "unavailable".
+ * The services this build provides. The UI comes with a later issue; until then enabling it is
+ * reported "unavailable".
  */
 export const productServices: readonly ServiceDefinition[] = [
   redisServiceDefinition,
+  jobsServiceDefinition,
   webdavServiceDefinition,
 ];
 
@@ -105,7 +108,7 @@ export class ServerFactory {
   }
 
   /** The jobs service's job manager. Throws ServiceNotEnabledError if jobs is off or not in this build. */
-  getJobManager(): unknown {
+  getJobManager(): JobManager {
     if (!this.config.enableJobs) {
       throw new ServiceNotEnabledError(
         "jobs",

@@ -31,7 +31,21 @@ export {
   type ServiceContext,
   type ServiceDefinition,
 } from "./factory.js";
-// Jobs: JobManager and JobStatus are exported here once the job system exists.
+// Jobs (the whole job system is heroagent/jobs)
+export {
+  type CreateJobOptions,
+  type Job,
+  type JobContext,
+  type JobEvent,
+  type JobHandler,
+  type JobListQuery,
+  JobManager,
+  type JobManagerOptions,
+  JobStatus,
+  JobWorker,
+  type RunningJob,
+} from "./jobs/index.js";
+export { JobsService, jobsRedisTarget, jobsServiceDefinition } from "./jobs-service.js";
 // Logging
 export { createLogger, type Logger, type LogLevel, redactSecrets } from "./logger.js";
 // Redis (the whole server is heroagent/redis)

@@ -3,6 +3,7 @@
  * can start, stop and report on them without knowing what they are.
  */
 import { describeError } from "./errors.js";
+import type { JobManager } from "./jobs/job-manager.js";
 
 export const SERVICE_STATES = [
   "stopped",
@@ -43,12 +44,9 @@ export interface Service {
   status(): ServiceStatus;
 }
 
-/**
- * Implemented by the jobs service so the factory can hand out its job manager. The manager is typed
- * `unknown` until the JobManager class exists.
- */
+/** Implemented by the jobs service so the factory can hand out its job manager. */
 export interface JobManagerProvider {
-  getJobManager(): unknown;
+  getJobManager(): JobManager;
 }
 
 export function isJobManagerProvider(service: Service): service is Service & JobManagerProvider {

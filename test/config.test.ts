@@ -48,7 +48,16 @@ describe("defaultConfig", () => {
         appendfsync: "everysec",
         aofPath: "./data/redis/appendonly.aof",
       },
-      jobs: { ourdbPath: "./data/jobsdb", workerCount: 5, queuePollInterval: 100 },
+      jobs: {
+        ourdbPath: "./data/jobsdb",
+        workerCount: 5,
+        queuePollInterval: 100,
+        redisUrl: "",
+        defaultTimeout: 60,
+        maxAttempts: 3,
+        leaseTimeout: 30_000,
+        enableShell: false,
+      },
       webdav: {
         host: "127.0.0.1",
         port: 9999,

@@ -50,12 +50,12 @@ export interface Job {
 
 /**
  * Status changes a new version may make. Besides the worker flow (new → active → done | error,
- * active → new for a retry or an expired lease, new → error for a cancel), error → new is
- * retryJob, and done → error exists because the seed's example calls failJob after completeJob
- * and must succeed as written.
+ * active → new for a retry or an expired lease, new → error for a cancel), new → done is
+ * completeJob on a job no worker ran, error → new is retryJob, and done → error exists because
+ * the seed's example calls failJob after completeJob and must succeed as written.
  */
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
-  new: ["active", "error"],
+  new: ["active", "done", "error"],
   active: ["done", "error", "new"],
   done: ["error"],
   error: ["new"],

@@ -40,13 +40,19 @@ describe("heroagent start", () => {
 
   it("reads a config file, logs one line per service, and exits 0 on SIGINT", async () => {
     const file = join(dir, "heroagent.yaml");
-    writeFileSync(file, 'logLevel: debug\nenableWebDAV: false\nredis:\n  tcpPort: 0\n  unixSocketPath: ""\n');
+    const socket = join(dir, "redis.sock");
+    const jobsdb = join(dir, "jobsdb");
+    writeFileSync(
+      file,
+      `logLevel: debug\nenableWebDAV: false\nredis:\n  tcpPort: 0\n  unixSocketPath: ${socket}\njobs:\n  ourdbPath: ${jobsdb}\n`,
+    );
     const cli = start(["--config", file, "--no-enable-ui"]);
     await cli.waitForLog("heroagent started");
     const effective = cli.logs().find((line) => line.msg === "effective config");
     expect(effective?.config).toMatchObject({ enableWebDAV: false, enableUI: false, redis: { tcpPort: 0 } });
-    const perService = cli.logs().filter((line) => line.msg === "service not available in this build");
-    expect(perService.map((line) => line.service)).toEqual(["jobs"]);
+    const jobs = cli.logs().find((line) => line.msg === "job system ready");
+    expect(jobs).toMatchObject({ service: "jobs", redis: `unix:${socket}`, ourdbPath: jobsdb, shell: false });
+    expect(cli.logs().filter((line) => line.msg === "service not available in this build")).toEqual([]);
 
     cli.child.kill("SIGINT");
     expect(await cli.exited).toMatchObject({ code: 0, stderr: "" });

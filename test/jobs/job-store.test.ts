@@ -118,13 +118,14 @@ describe("JobStore: versions and history", () => {
   it("refuses a forbidden transition and writes nothing", async () => {
     const store = await openStore();
     const { jobId } = await store.create("t", "{}");
-    await expect(store.update(jobId, () => ({ status: "done" }))).rejects.toThrow(JobTransitionError);
+    await expect(store.update(jobId, () => ({ status: "new" }))).resolves.toMatchObject({ version: 2 });
     await store.update(jobId, () => ({ status: "active" }));
     await store.update(jobId, () => ({ status: "done" }));
     await expect(store.update(jobId, () => ({ status: "active" }))).rejects.toThrow(
       "job 1: cannot go from done to active",
     );
-    expect(statusOf(await store.history(jobId))).toEqual(["done", "active", "new"]);
+    await expect(store.update(jobId, () => ({ status: "new" }))).rejects.toThrow(JobTransitionError);
+    expect(statusOf(await store.history(jobId))).toEqual(["done", "active", "new", "new"]);
   });
 
   it("never changes a job's identity fields", async () => {

@@ -1,0 +1,91 @@
+/**
+ * Worker events: what workers (and the lease reaper) report through the `heroevents` stream, and
+ * the JobManager alone persists to OurDB. In-process workers use the same path, so there is one
+ * protocol (docs/jobs-protocol.md).
+ *
+ * Every entry has `type`, `jobId`, `topic`, `token` (the claim's lock token), `workerId`, `time`
+ * (epoch ms) and, by type:
+ * - active:   `attempt` — the worker claimed the job and runs it (attempt = this run's number);
+ * - progress: `progress` (0…100) — not stored as a version, passed on to listeners;
+ * - done:     `result`;
+ * - failed:   `error`, `final` ("1": do not retry, e.g. cancelled or result too large);
+ * - released: `reason` — a stopping worker gives the job back; the run does not count;
+ * - lost:     `reason` — the reaper found the worker's lease expired; the run counts.
+ */
+export type WorkerEvent =
+  | (EventBase & { type: "active"; attempt: number })
+  | (EventBase & { type: "progress"; progress: number })
+  | (EventBase & { type: "done"; result: string | null })
+  | (EventBase & { type: "failed"; error: string; final: boolean })
+  | (EventBase & { type: "released" | "lost"; reason: string });
+
+export interface EventBase {
+  jobId: number;
+  topic: string;
+  token: string;
+  workerId: string;
+  time: number;
+}
+
+export type WorkerEventType = WorkerEvent["type"];
+
+/** Field/value pairs for XADD. A null result is sent as an absent field. */
+export function encodeEvent(event: WorkerEvent): string[] {
+  const fields: Record<string, string> = {
+    type: event.type,
+    jobId: String(event.jobId),
+    topic: event.topic,
+    token: event.token,
+    workerId: event.workerId,
+    time: String(event.time),
+  };
+  switch (event.type) {
+    case "active":
+      fields.attempt = String(event.attempt);
+      break;
+    case "progress":
+      fields.progress = String(event.progress);
+      break;
+    case "done":
+      if (event.result !== null) fields.result = event.result;
+      break;
+    case "failed":
+      fields.error = event.error;
+      fields.final = event.final ? "1" : "0";
+      break;
+    default:
+      fields.reason = event.reason;
+  }
+  return Object.entries(fields).flat();
+}
+
+/** Parses a stream entry's field list; undefined for an entry that is not a well-formed event. */
+export function decodeEvent(flat: readonly string[]): WorkerEvent | undefined {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i] as string] = flat[i + 1] as string;
+  const jobId = Number(f.jobId);
+  const time = Number(f.time);
+  if (!(Number.isInteger(jobId) && jobId > 0) || f.topic === undefined || !Number.isFinite(time)) {
+    return undefined;
+  }
+  const base: EventBase = { jobId, topic: f.topic, token: f.token ?? "", workerId: f.workerId ?? "", time };
+  switch (f.type) {
+    case "active": {
+      const attempt = Number(f.attempt);
+      return Number.isInteger(attempt) && attempt > 0 ? { ...base, type: "active", attempt } : undefined;
+    }
+    case "progress": {
+      const progress = Number(f.progress);
+      return progress >= 0 && progress <= 100 ? { ...base, type: "progress", progress } : undefined;
+    }
+    case "done":
+      return { ...base, type: "done", result: f.result ?? null };
+    case "failed":
+      return { ...base, type: "failed", error: f.error ?? "failed", final: f.final === "1" };
+    case "released":
+    case "lost":
+      return { ...base, type: f.type, reason: f.reason ?? "" };
+    default:
+      return undefined;
+  }
+}

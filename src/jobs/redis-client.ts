@@ -1,0 +1,59 @@
+/**
+ * Redis connections of the job system. jobs/ talks to Redis only through a real client (ioredis),
+ * so the same code runs against the embedded server, redis-server and Valkey.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+
+/** A redis:// or rediss:// URL, or ioredis options (e.g. `{ path: "/tmp/redis.sock" }`). */
+export type RedisTarget = string | RedisOptions;
+
+/** Connection errors are reported at most this often per connection (ioredis retries each second). */
+const ERROR_REPORT_INTERVAL_MS = 10_000;
+
+/**
+ * Opens one connection. Commands wait while the connection is down and are retried after a
+ * reconnect (maxRetriesPerRequest: null): a Redis restart pauses the job system, it does not fail
+ * jobs. `role` names the connection in CLIENT LIST; `onError` hears about an unreachable Redis.
+ */
+export function connectRedis(target: RedisTarget, role: string, onError?: (message: string) => void): Redis {
+  const options: RedisOptions = {
+    maxRetriesPerRequest: null,
+    connectionName: `heroagent-${role}`,
+    retryStrategy: (times) => Math.min(50 * times, 1000),
+  };
+  const redis =
+    typeof target === "string" ? new Redis(target, options) : new Redis({ ...target, ...options });
+  let reportedAt = 0;
+  redis.on("error", (error: Error) => {
+    if (Date.now() - reportedAt < ERROR_REPORT_INTERVAL_MS) return;
+    reportedAt = Date.now();
+    onError?.(`Redis connection ${role} (${describeTarget(target)}): ${error.message}`);
+  });
+  return redis;
+}
+
+/** Closes a connection without waiting for a dead server (QUIT would hang until reconnected). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === "end") return;
+  if (redis.status === "ready") {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // fall through to disconnect
+    }
+  }
+  redis.disconnect();
+}
+
+/** A short, log-safe description of a target (never the password). */
+export function describeTarget(target: RedisTarget): string {
+  if (typeof target !== "string")
+    return target.path ? `unix:${target.path}` : `${target.host ?? "127.0.0.1"}:${target.port ?? 6379}`;
+  try {
+    const url = new URL(target);
+    return `${url.protocol}//${url.hostname}:${url.port || 6379}${url.pathname === "/" ? "" : url.pathname}`;
+  } catch {
+    return "(invalid Redis URL)";
+  }
+}

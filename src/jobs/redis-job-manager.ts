@@ -1,0 +1,259 @@
+/**
+ * RedisJobManager: the JobManager's Redis operations (the seed's component of that name). Redis
+ * holds new and active jobs only: the job hash, its place in a ready lane or the delayed set, and
+ * for a running job the worker's processing list. Every method here keeps those consistent in one
+ * MULTI; the decisions (which version to store, retry or fail) are the JobManager's.
+ */
+import type { Redis } from "ioredis";
+import type { Job } from "./job.js";
+import { decodeEvent, encodeEvent, type WorkerEvent } from "./job-events.js";
+import { queuedJobFields, requeuedJobFields } from "./job-hash.js";
+import {
+  CANCEL_CHANNEL,
+  DELAYED_KEY,
+  delayedMember,
+  EVENTS_KEY,
+  jobKey,
+  leaseKey,
+  logsKey,
+  NOTIFY_TOKENS_MAX,
+  notifyKey,
+  parseDelayedMember,
+  parseJobKey,
+  prioritiesKey,
+  processingKey,
+  queueKey,
+  WORKERS_KEY,
+} from "./redis-keys.js";
+
+type Multi = ReturnType<Redis["multi"]>;
+type JobRef = Pick<Job, "jobId" | "topic" | "priority">;
+
+/** What Redis knows of a running job that OurDB does not (yet). */
+export interface LiveJob {
+  exists: boolean;
+  status: string | null;
+  token: string;
+  cancel: boolean;
+  attempts: number;
+  progress: number;
+  logs: string[];
+}
+
+export interface EventEntry {
+  id: string;
+  /** Undefined when the entry is not a well-formed event (it is skipped and deleted). */
+  event: WorkerEvent | undefined;
+}
+
+export class RedisJobManager {
+  /**
+   * @param redis commands (shared, pipelined)
+   * @param watcher a connection of its own: WATCH state is per connection
+   */
+  constructor(
+    private readonly redis: Redis,
+    private readonly watcher: Redis,
+  ) {}
+
+  /** Writes the job hash and puts the job in its lane, or in the delayed set until its runAt. */
+  async enqueue(job: Job, now = Date.now()): Promise<void> {
+    const multi = this.redis
+      .multi()
+      .del(logsKey(job.topic, job.jobId))
+      .hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
+    await place(multi, job, job.runAt, now).exec();
+  }
+
+  /** Back to new (retry, lost lease): clears the claim, so the old token is refused from now on. */
+  async requeue(job: JobRef, runAt: number, attempts: number, now = Date.now()): Promise<void> {
+    const multi = this.redis.multi().hset(jobKey(job.topic, job.jobId), requeuedJobFields(runAt, attempts));
+    await place(multi, job, runAt, now).exec();
+  }
+
+  /** Marked active by the API (no worker): out of the lanes so no worker takes it. */
+  async markActive(job: JobRef): Promise<void> {
+    await unplace(this.redis.multi(), job)
+      .hset(jobKey(job.topic, job.jobId), { status: "active", token: "", workerId: "" })
+      .exec();
+  }
+
+  /**
+   * The job leaves Redis: its hash and logs, and with `queued` its lane or delayed entry (LREM is
+   * linear in the lane's length, so a job a worker reported, which is in no lane, skips it).
+   * With `signal` a worker still running it is told to stop.
+   */
+  async remove(job: JobRef, how: { queued: boolean; signal: boolean }): Promise<void> {
+    const multi = this.redis.multi();
+    if (how.queued) unplace(multi, job);
+    multi.del(jobKey(job.topic, job.jobId), logsKey(job.topic, job.jobId));
+    if (how.signal) multi.publish(CANCEL_CHANNEL, String(job.jobId));
+    await multi.exec();
+  }
+
+  /** Tells a worker running the job to check its claim (taken back by the API: it stops). */
+  async signal(jobId: number): Promise<void> {
+    await this.redis.publish(CANCEL_CHANNEL, String(jobId));
+  }
+
+  /** Asks the worker running the job to stop with "cancelled"; it reports the failure itself. */
+  async requestCancel(job: JobRef): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(jobKey(job.topic, job.jobId), "cancel", "1")
+      .publish(CANCEL_CHANNEL, String(job.jobId))
+      .exec();
+  }
+
+  async live(job: JobRef): Promise<LiveJob> {
+    const [fields, logs] = (await this.redis
+      .multi()
+      .hmget(jobKey(job.topic, job.jobId), "status", "token", "cancel", "attempts", "progress")
+      .lrange(logsKey(job.topic, job.jobId), 0, -1)
+      .exec()) as [[null, (string | null)[]], [null, string[]]];
+    const [status, token, cancel, attempts, progress] = fields[1];
+    return {
+      exists: status != null,
+      status: status ?? null,
+      token: token ?? "",
+      cancel: cancel === "1",
+      attempts: Number(attempts) || 0,
+      progress: Number(progress) || 0,
+      logs: logs[1],
+    };
+  }
+
+  /** Moves delayed jobs whose time has come into their lanes; returns how many. */
+  async promoteDue(now = Date.now(), limit = 1000): Promise<number> {
+    const members = await this.redis.zrangebyscore(DELAYED_KEY, "-inf", now, "LIMIT", 0, limit);
+    if (members.length === 0) return 0;
+    const refs = members.map(parseDelayedMember);
+    const lookup = this.redis.pipeline();
+    for (const ref of refs) if (ref) lookup.hget(jobKey(ref.topic, ref.jobId), "priority");
+    const priorities = ((await lookup.exec()) ?? []).map(([, value]) => value as string | null);
+    const multi = this.redis.multi();
+    let p = 0;
+    members.forEach((member, i) => {
+      multi.zrem(DELAYED_KEY, member);
+      const ref = refs[i];
+      if (!ref) return;
+      const priority = priorities[p++];
+      if (priority === null || priority === undefined) return; // the job left Redis meanwhile
+      pushReady(multi, { ...ref, priority: Number(priority) || 0 });
+    });
+    await multi.exec();
+    return members.length;
+  }
+
+  /** Workers registered in `heroworkers` whose lease has expired. */
+  async deadWorkers(): Promise<string[]> {
+    const ids = await this.redis.hkeys(WORKERS_KEY);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(leaseKey(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.filter((_, i) => replies[i]?.[1] === 0);
+  }
+
+  /**
+   * Recovers a dead worker's jobs: each job in its processing lists is reported "lost" (with the
+   * token it held) in the same transaction that empties the list. WATCH makes a worker that reports
+   * at the same moment win cleanly: then the job is no longer in the list and is not reported lost.
+   */
+  async reapWorker(workerId: string, now = Date.now()): Promise<number> {
+    let lost = 0;
+    for (const key of await this.scanKeys(`${processingKey(workerId, "")}*`)) {
+      const topic = key.slice(processingKey(workerId, "").length);
+      for (;;) {
+        await this.watcher.watch(key);
+        const ids = await this.watcher.lrange(key, 0, -1);
+        const lookup = this.watcher.pipeline();
+        for (const id of ids) lookup.hget(jobKey(topic, Number(id)), "token");
+        const tokens = ((await lookup.exec()) ?? []).map(([, value]) => value as string | null);
+        const multi = this.watcher.multi().del(key);
+        ids.forEach((id, i) => {
+          const token = tokens[i];
+          if (!token) return; // not claimed, or gone: nothing to recover
+          const event = {
+            type: "lost",
+            jobId: Number(id),
+            topic,
+            token,
+            workerId,
+            time: now,
+            reason: "lease expired",
+          } as const;
+          multi.xadd(EVENTS_KEY, "*", ...encodeEvent(event));
+          lost++;
+        });
+        if ((await multi.exec()) !== null) break;
+        lost = 0; // the list changed under us: read it again
+      }
+    }
+    await this.redis.hdel(WORKERS_KEY, workerId);
+    return lost;
+  }
+
+  /** Reads worker events after `lastId`, blocking up to `blockMs` when there are none. */
+  async readEvents(events: Redis, lastId: string, count: number, blockMs: number): Promise<EventEntry[]> {
+    const block = blockMs > 0 ? ["BLOCK", blockMs] : []; // BLOCK 0 would wait forever
+    const reply = (await events.xread(
+      "COUNT",
+      count,
+      ...(block as ["BLOCK", number]),
+      "STREAMS",
+      EVENTS_KEY,
+      lastId,
+    )) as [string, [string, string[]][]][] | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    return entries.map(([id, fields]) => ({ id, event: decodeEvent(fields) }));
+  }
+
+  async deleteEvents(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.xdel(EVENTS_KEY, ...ids);
+  }
+
+  /** Every job hash in Redis (for reconciliation with OurDB). */
+  async jobKeys(): Promise<{ topic: string; jobId: number }[]> {
+    return (await this.scanKeys("herojobs:*")).map(parseJobKey).filter((ref) => ref !== undefined);
+  }
+
+  /** Which of these jobs have a hash in Redis. */
+  async existing(jobs: readonly JobRef[]): Promise<boolean[]> {
+    if (jobs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const job of jobs) pipeline.exists(jobKey(job.topic, job.jobId));
+    return ((await pipeline.exec()) ?? []).map(([, n]) => n === 1);
+  }
+
+  private async scanKeys(pattern: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== "0");
+    return [...new Set(keys)];
+  }
+}
+
+/** Into the delayed set when runAt is in the future, else into its ready lane. */
+function place(multi: Multi, job: JobRef, runAt: number, now: number): Multi {
+  if (runAt > now) return multi.zadd(DELAYED_KEY, runAt, delayedMember(job.topic, job.jobId));
+  return pushReady(multi, job);
+}
+
+function unplace(multi: Multi, job: JobRef): Multi {
+  return multi
+    .lrem(queueKey(job.topic, job.priority), 0, String(job.jobId))
+    .zrem(DELAYED_KEY, delayedMember(job.topic, job.jobId));
+}
+
+function pushReady(multi: Multi, job: JobRef): Multi {
+  if (job.priority !== 0) multi.zadd(prioritiesKey(job.topic), job.priority, String(job.priority));
+  return multi
+    .lpush(queueKey(job.topic, job.priority), String(job.jobId))
+    .lpush(notifyKey(job.topic), "1")
+    .ltrim(notifyKey(job.topic), 0, NOTIFY_TOKENS_MAX - 1);
+}

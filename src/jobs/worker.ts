@@ -1,0 +1,329 @@
+/**
+ * JobWorker: a pool of `concurrency` slots running handlers for the topics it has handlers for.
+ * The same class runs inside heroagent (the jobs service) and in `heroagent worker` on another
+ * machine: it needs Redis only, never OurDB.
+ *
+ * Pickup: one fetch loop takes jobs while slots are free; when every lane is empty it blocks on
+ * the topics' notify lists (BLPOP, at most `pollInterval`), so a new job is picked up at once and
+ * an idle worker wakes only once per poll interval.
+ */
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import { describeError } from "../errors.js";
+import type { RunningJob } from "./job-hash.js";
+import { isResultTooLarge, RESULT_TOO_LARGE, TOPIC_PATTERN } from "./limits.js";
+import { closeRedis, connectRedis, type RedisTarget } from "./redis-client.js";
+import { CANCEL_CHANNEL, notifyKey } from "./redis-keys.js";
+import { type ClaimedJob, type WorkerInfo, WorkerQueue } from "./worker-queue.js";
+
+export interface JobContext {
+  /** Aborted on timeout, cancel, or when the worker stops; `signal.reason` is a JobAbort. */
+  signal: AbortSignal;
+  /** Reports progress, 0 … 100. */
+  progress(percent: number): void;
+  /** Appends a line to the job's logs (bounded: the newest lines are kept). */
+  log(line: string): void;
+  workerId: string;
+}
+
+/** Returns the job's result: a string as is, undefined/null as no result, anything else as JSON. */
+export type JobHandler = (job: RunningJob, ctx: JobContext) => Promise<unknown> | unknown;
+
+/** Why a handler's signal was aborted. */
+export class JobAbort extends Error {
+  constructor(readonly reason: "timeout" | "cancelled" | "lost" | "stopped") {
+    super(reason === "lost" ? "the job's lease was lost" : reason === "stopped" ? "worker stopped" : reason);
+    this.name = "JobAbort";
+  }
+}
+
+export interface JobWorkerOptions {
+  redis: RedisTarget;
+  /** Letters, digits, '_', '.', '-'; default `<host>-<pid>-<random>`. */
+  workerId?: string;
+  concurrency: number;
+  /** Milliseconds: the longest a worker blocks before looking at the queues again. */
+  pollInterval: number;
+  /** Milliseconds: a worker silent for this long is presumed dead and its jobs are recovered. */
+  leaseTimeout: number;
+  log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+}
+
+interface Run extends ClaimedJob {
+  controller: AbortController;
+}
+
+export const WORKER_ID_PATTERN = TOPIC_PATTERN;
+
+export class JobWorker {
+  readonly workerId: string;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly runs = new Map<number, Run>();
+  private readonly settled = new Set<Promise<void>>();
+  private commands?: Redis;
+  private blocking?: Redis;
+  private subscriber?: Redis;
+  private queue?: WorkerQueue;
+  private loop?: Promise<void>;
+  private heartbeat?: NodeJS.Timeout;
+  private stopping = false;
+  private wake?: () => void;
+  private nextTopic = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly options: JobWorkerOptions) {
+    this.workerId =
+      options.workerId ??
+      `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, "-")}-${process.pid}-${randomBytes(3).toString("hex")}`;
+    if (!WORKER_ID_PATTERN.test(this.workerId)) {
+      throw new Error(
+        `workerId must be letters, digits, '_', '.', '-' (got ${JSON.stringify(this.workerId)})`,
+      );
+    }
+  }
+
+  /** Handles `topic` from now on (replacing an earlier handler); jobs of other topics are left alone. */
+  registerHandler(topic: string, handler: JobHandler): void {
+    if (!TOPIC_PATTERN.test(topic)) throw new Error(`invalid topic ${JSON.stringify(topic)}`);
+    this.handlers.set(topic, handler);
+    this.wake?.();
+    if (this.queue) void this.renewLease();
+  }
+
+  get topics(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Jobs running now. */
+  get active(): number {
+    return this.runs.size;
+  }
+
+  async start(): Promise<void> {
+    const { redis } = this.options;
+    const onError = (message: string) => this.log("warn", message);
+    this.commands = connectRedis(redis, "worker", onError);
+    this.blocking = connectRedis(redis, "worker-fetch", onError);
+    this.subscriber = connectRedis(redis, "worker-cancel", onError);
+    this.queue = new WorkerQueue(this.commands, this.workerId);
+    await this.renewLease();
+    this.subscriber.on("message", (_channel: string, message: string) => this.onCancelMessage(message));
+    await this.subscriber.subscribe(CANCEL_CHANNEL);
+    const every = Math.max(100, Math.floor(this.options.leaseTimeout / 3));
+    this.heartbeat = setInterval(() => void this.checkIn(), every);
+    this.heartbeat.unref();
+    this.loop = this.fetchLoop();
+  }
+
+  /**
+   * Stops taking jobs, aborts the running ones and gives them back (a "released" event: the run
+   * does not count), then leaves. Jobs it could not report stay in its processing list for the reaper.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    this.wake?.();
+    this.blocking?.disconnect();
+    await this.loop;
+    for (const run of this.runs.values()) run.controller.abort(new JobAbort("stopped"));
+    await Promise.all(this.settled);
+    try {
+      if (this.runs.size === 0) await this.queue?.deregister();
+    } catch (error) {
+      this.log("warn", "could not deregister the worker", { error: describeError(error) });
+    }
+    await Promise.all([this.commands, this.subscriber].map((c) => c && closeRedis(c)));
+  }
+
+  private async fetchLoop(): Promise<void> {
+    const queue = this.queue as WorkerQueue;
+    while (!this.stopping) {
+      const topics = this.topics;
+      if (this.runs.size >= this.options.concurrency || topics.length === 0) {
+        await this.waitForWake();
+        continue;
+      }
+      try {
+        const claimed = await queue.fetch(topics, this.nextTopic++);
+        if (claimed) {
+          this.startRun(claimed);
+          continue;
+        }
+        if (this.stopping) break;
+        await this.blocking?.blpop(topics.map(notifyKey), this.options.pollInterval / 1000);
+      } catch (error) {
+        if (this.stopping) break;
+        this.log("warn", "fetching jobs failed; retrying", { error: describeError(error) });
+        await sleep(this.options.pollInterval);
+      }
+    }
+  }
+
+  private waitForWake(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollInterval);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private startRun(claimed: ClaimedJob): void {
+    const run: Run = { ...claimed, controller: new AbortController() };
+    this.runs.set(claimed.job.jobId, run);
+    const settled = this.execute(run).finally(() => {
+      this.runs.delete(claimed.job.jobId);
+      this.settled.delete(settled);
+      this.wake?.();
+    });
+    this.settled.add(settled);
+  }
+
+  private async execute(run: Run): Promise<void> {
+    const { job, token, controller } = run;
+    const queue = this.queue as WorkerQueue;
+    const base = () => queue.base(job, token, Date.now());
+    const handler = this.handlers.get(job.topic);
+    const timer = setTimeout(() => controller.abort(new JobAbort("timeout")), job.timeout * 1000);
+    try {
+      if (!handler) throw new Error(`no handler for topic ${job.topic}`);
+      const value = await untilAborted(
+        Promise.resolve().then(() => handler(job, this.context(run))),
+        controller.signal,
+      );
+      const result = toResult(value);
+      if (result !== null && isResultTooLarge(result)) {
+        await this.report({ type: "failed", ...base(), error: RESULT_TOO_LARGE, final: true });
+      } else {
+        await this.report({ type: "done", ...base(), result });
+      }
+    } catch (error) {
+      const abort = controller.signal.aborted ? controller.signal.reason : undefined;
+      if (abort instanceof JobAbort && abort.reason === "lost") return; // someone else owns it now
+      if (abort instanceof JobAbort && abort.reason === "stopped") {
+        await this.report({ type: "released", ...base(), reason: "worker stopped" });
+      } else if (abort instanceof JobAbort) {
+        await this.report({
+          type: "failed",
+          ...base(),
+          error: abort.reason,
+          final: abort.reason === "cancelled",
+        });
+      } else {
+        await this.report({
+          type: "failed",
+          ...base(),
+          error: describeError(error) || "failed",
+          final: false,
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private context(run: Run): JobContext {
+    const queue = this.queue as WorkerQueue;
+    return {
+      signal: run.controller.signal,
+      workerId: this.workerId,
+      progress: (percent) => {
+        const value = Math.min(100, Math.max(0, Number(percent) || 0));
+        queue.progress(run.job, run.token, value).catch((error) => this.logFailure("progress", error));
+      },
+      log: (line) => {
+        queue.log(run.job, String(line)).catch((error) => this.logFailure("log", error));
+      },
+    };
+  }
+
+  /** A report must reach Redis: retried until it does or the lease would have expired anyway. */
+  private async report(event: Parameters<WorkerQueue["report"]>[0]): Promise<void> {
+    const deadline = Date.now() + this.options.leaseTimeout;
+    for (;;) {
+      try {
+        await (this.queue as WorkerQueue).report(event);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          this.log("error", "could not report a job; the reaper will recover it", {
+            jobId: event.jobId,
+            error: describeError(error),
+          });
+          return;
+        }
+        await sleep(Math.min(1000, this.options.pollInterval));
+      }
+    }
+  }
+
+  private async checkIn(): Promise<void> {
+    try {
+      await this.renewLease();
+      const runs = [...this.runs.values()];
+      const states = await (this.queue as WorkerQueue).ownership(runs);
+      for (const [i, run] of runs.entries()) this.abortUnlessOurs(run, states[i]);
+    } catch (error) {
+      this.log("warn", "renewing the worker lease failed", { error: describeError(error) });
+    }
+  }
+
+  private async onCancelMessage(message: string): Promise<void> {
+    const run = this.runs.get(Number(message));
+    if (!run) return;
+    try {
+      const [state] = await (this.queue as WorkerQueue).ownership([run]);
+      this.abortUnlessOurs(run, state);
+    } catch (error) {
+      this.logFailure("cancel check", error);
+    }
+  }
+
+  private abortUnlessOurs(run: Run, state: "ours" | "cancelled" | "lost" | undefined): void {
+    if (state === "cancelled") run.controller.abort(new JobAbort("cancelled"));
+    else if (state === "lost") run.controller.abort(new JobAbort("lost"));
+  }
+
+  private renewLease(): Promise<void> {
+    const info: WorkerInfo = {
+      workerId: this.workerId,
+      topics: this.topics,
+      concurrency: this.options.concurrency,
+      host: os.hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+    };
+    return (this.queue as WorkerQueue).renewLease(info, this.options.leaseTimeout);
+  }
+
+  private logFailure(what: string, error: unknown): void {
+    this.log("warn", `job ${what} update failed`, { error: describeError(error) });
+  }
+
+  private log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
+    this.options.log?.(level, message, { workerId: this.workerId, ...fields });
+  }
+}
+
+/** Settles with the handler, or rejects as soon as the signal aborts (a handler may ignore it). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function toResult(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return value;
+  return JSON.stringify(value) ?? String(value);
+}

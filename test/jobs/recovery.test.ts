@@ -1,0 +1,167 @@
+import { Redis } from "ioredis";
+import { expect, it } from "vitest";
+import type { RedisTarget } from "../../src/jobs/redis-client.js";
+import { WorkerQueue } from "../../src/jobs/worker-queue.js";
+import { describeBackends, eventually, openManager, startWorker } from "./backends.js";
+import { tempDir } from "./helpers.js";
+
+const client = (target: RedisTarget) => (typeof target === "string" ? new Redis(target) : new Redis(target));
+const statuses = (history: { status: string }[]) => history.map((job) => job.status).reverse();
+
+describeBackends("job recovery", (backend) => {
+  it("gives a dead worker's job to another worker and refuses the stale worker's result", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 0 });
+    const job = await jm.createJob("work", "payload");
+
+    // A worker that claims the job, renews its lease once, and then goes silent (paused, not dead).
+    const redis = client(target);
+    const ghost = new WorkerQueue(redis, "ghost");
+    await ghost.renewLease(
+      { workerId: "ghost", topics: ["work"], concurrency: 1, host: "h", pid: 1, startedAt: 0 },
+      300,
+    );
+    const claimed = await ghost.fetch(["work"], 0);
+    expect(claimed?.job.jobId).toBe(job.jobId);
+    await eventually(async () => (await jm.getJob(job.jobId)).status === "active");
+
+    // Its lease expires: the reaper puts the job back, and a live worker finishes it.
+    const live = await startWorker(target, { workerId: "live" });
+    live.registerHandler("work", (j) => `done by live (attempt ${j.attempt})`);
+    await live.start();
+    const done = await jm.waitForJob(job.jobId, { timeoutMs: 5000 });
+    expect(done).toMatchObject({
+      status: "done",
+      workerId: "live",
+      attempts: 2,
+      result: "done by live (attempt 2)",
+    });
+
+    // The stale worker comes back and reports: refused, nothing stored.
+    const { job: stale, token } = claimed as NonNullable<typeof claimed>;
+    await ghost.report({ type: "done", ...ghost.base(stale, token, Date.now()), result: "done by ghost" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const history = await jm.getJobHistory(job.jobId);
+    expect(history.filter((v) => v.status === "done")).toHaveLength(1);
+    expect(history[0]).toMatchObject({ status: "done", workerId: "live" });
+    expect(statuses(history)).toEqual(["new", "active", "new", "active", "done"]);
+    expect(history[2]?.error).toBe("lease expired (worker ghost)");
+    expect(await redis.keys("herojobs:*")).toEqual([]);
+    redis.disconnect();
+  });
+
+  it("queues again the jobs Redis lost, at the next start", async () => {
+    const target = await backend.redis();
+    const store = tempDir();
+    const first = await openManager(target, { store, workerCount: 0 });
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push(await first.createJob("echo", `job ${i}`));
+    await first.updateJobStatus(jobs[0]?.jobId as number, "active"); // running when Redis died
+    await first.close();
+    const redis = client(target);
+    await redis.flushall(); // the embedded Redis restarted empty
+
+    const second = await openManager(target, { store });
+    second.registerHandler("echo", (job) => job.params);
+    for (const [i, job] of jobs.entries()) {
+      const done = await second.waitForJob(job.jobId, { timeoutMs: 5000 });
+      expect(done).toMatchObject({ status: "done", result: `job ${i}` });
+    }
+    const firstHistory = await second.getJobHistory(jobs[0]?.jobId as number);
+    expect(statuses(firstHistory)).toEqual(["new", "active", "new", "active", "done"]);
+    expect(firstHistory[2]?.error).toMatch(/^interrupted/);
+    redis.disconnect();
+  });
+
+  it("removes from Redis a job OurDB already finished (a crash before the cleanup)", async () => {
+    const target = await backend.redis();
+    const store = tempDir();
+    const first = await openManager(target, { store, workerCount: 0 });
+    const job = await first.createJob("email", "x");
+    await first.completeJob(job.jobId, "ok");
+    await first.close();
+    const redis = client(target);
+    await redis.hset(`herojobs:email:${job.jobId}`, {
+      jobId: String(job.jobId),
+      topic: "email",
+      status: "new",
+    });
+    await redis.hset("herojobs:email:999999", { jobId: "999999", topic: "email", status: "new" }); // not ours
+    await openManager(target, { store });
+    expect(await redis.keys("herojobs:*")).toEqual(["herojobs:email:999999"]);
+    redis.disconnect();
+  });
+
+  it("stores what remote workers reported while the manager was down", async () => {
+    const target = await backend.redis();
+    const store = tempDir();
+    const first = await openManager(target, { store, workerCount: 0 });
+    const jobs = [];
+    for (let i = 0; i < 20; i++) jobs.push(await first.createJob("remote", String(i)));
+    await first.close();
+
+    const worker = await startWorker(target, { concurrency: 4 });
+    worker.registerHandler("remote", (job) => Number(job.params) * 2);
+    await worker.start();
+    const redis = client(target);
+    await eventually(async () => (await redis.llen("heroqueue:remote")) === 0 && worker.active === 0);
+
+    const second = await openManager(target, { store, workerCount: 0 });
+    for (const [i, job] of jobs.entries()) {
+      expect(await second.getJob(job.jobId)).toMatchObject({ status: "done", result: String(i * 2) });
+    }
+    expect(await redis.keys("herojobs:*")).toEqual([]);
+    expect(await redis.xlen("heroevents")).toBe(0);
+    redis.disconnect();
+  });
+
+  it("gives running jobs back when a worker stops, without counting the run", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 0 });
+    const worker = await startWorker(target);
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    worker.registerHandler("long", (_job, ctx) => {
+      started();
+      return new Promise((_r, reject) =>
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+      );
+    });
+    await worker.start();
+    const job = await jm.createJob("long", "", { maxAttempts: 1 });
+    await running;
+    await worker.stop();
+    await eventually(async () => (await jm.getJob(job.jobId)).status === "new");
+    expect(await jm.getJob(job.jobId)).toMatchObject({ attempts: 0, error: "worker stopped" });
+
+    const next = await startWorker(target);
+    next.registerHandler("long", () => "finished elsewhere");
+    await next.start();
+    expect(await jm.waitForJob(job.jobId, { timeoutMs: 5000 })).toMatchObject({
+      status: "done",
+      attempts: 1,
+    });
+    const redis = client(target);
+    expect(await redis.hkeys("heroworkers")).toEqual([next.workerId]);
+    redis.disconnect();
+  });
+
+  it("leaves no herojobs:* key after many finished jobs", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 20 });
+    jm.registerHandler("noop", () => undefined);
+    const count = 2000;
+    const created = await Promise.all(
+      Array.from({ length: count }, (_, i) => jm.createJob("noop", String(i))),
+    );
+    await Promise.all(created.map((job) => jm.waitForJob(job.jobId, { timeoutMs: 30_000 })));
+    const redis = client(target);
+    await eventually(async () => (await redis.keys("herojobs:*")).length === 0);
+    expect(await redis.llen("heroqueue:noop")).toBe(0);
+    const page = await jm.listJobs({ topic: "noop", status: "done", limit: 1000 });
+    expect(page.jobs).toHaveLength(1000);
+    redis.disconnect();
+  }, 60_000);
+});
