@@ -300,7 +300,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         if (!isFinished(job.status)) await this.redis.remove(job, { queued: true, signal: true });
       } else if (next.status === JobStatus.Active) {
         await this.redis.markActive(next);
-      } else if (job.status !== JobStatus.New) {
+      } else if (isFinished(job.status)) {
+        await this.redis.enqueue(next, now); // it had left Redis: write the whole hash again
+      } else if (job.status === JobStatus.Active) {
         await this.redis.requeue(next, now, next.attempts, now);
         await this.redis.signal(jobId); // a worker still running it has lost its claim
       }

@@ -249,6 +249,18 @@ describeBackends("JobManager", (backend) => {
     await expect(jm.createJob("big", `${params}x`)).rejects.toThrow(/exceed the limit/);
   });
 
+  it("queues a failed job again when its status is set back to new", async () => {
+    const jm = await openManager(await backend.redis());
+    const job = await jm.createJob("manual", "payload");
+    await jm.failJob(job.jobId, "gave up");
+    await jm.updateJobStatus(job.jobId, JobStatus.New);
+    jm.registerHandler("manual", (j) => `ran ${j.params}`);
+    expect(await jm.waitForJob(job.jobId, { timeoutMs: 5000 })).toMatchObject({
+      status: "done",
+      result: "ran payload",
+    });
+  });
+
   it("times out waitForJob without touching the job", async () => {
     const jm = await openManager(await backend.redis());
     const job = await jm.createJob("nobody", "");
