@@ -22,6 +22,8 @@ export interface AppliedHooks {
   /** A version was stored (previous: the status before it). */
   stored(job: Job, previous: JobStatus): void;
   progress(jobId: number, progress: number): void;
+  /** A job was put in the delayed set until `runAt` (a retry's backoff). */
+  scheduled(runAt: number): void;
   /** An event was refused (stale token, job already finished); for logs and tests. */
   refused(event: WorkerEvent, why: string): void;
 }
@@ -117,6 +119,7 @@ export class EventApplier {
       });
     }
     await this.redis.requeue(job, runAt, attempts);
+    this.hooks.scheduled(runAt);
   }
 
   /** A run's outcome is stored from active; if its active event was never stored, store it first. */

@@ -51,6 +51,8 @@ export interface JobManagerEvents {
 }
 
 const EVENT_BATCH = 500;
+/** XREAD returns as soon as an event arrives; the block only bounds an idle wait. */
+const EVENT_BLOCK_MS = 2000;
 
 export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly lock = new KeyedLock<number>();
@@ -60,6 +62,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   private closing = false;
   private lastEventId = "0";
   private closed?: Promise<void>;
+  private readonly maintenanceTimer = new WakeableSleep();
 
   private constructor(
     readonly store: JobStore,
@@ -72,6 +75,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.applier = new EventApplier(store, redis, this.lock, {
       stored: (job, previous) => this.emit("job", { job, previous }),
       progress: (jobId, progress) => this.emit("progress", { jobId, progress }),
+      scheduled: (runAt) => this.scheduled(runAt),
       refused: (event, why) => this.log("debug", "worker event refused", { ...event, why }),
     });
     if (options.workerCount > 0) {
@@ -132,6 +136,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   async createJob(topic: string, params: string, options?: CreateJobOptions): Promise<Job> {
     const job = await this.store.create(topic, params, options);
     await this.redis.enqueue(job);
+    this.scheduled(job.runAt);
     this.emit("job", { job, previous: null });
     return job;
   }
@@ -280,6 +285,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
+    this.maintenanceTimer.wakeBy(0);
     await this.worker?.stop();
     this.connections.events.disconnect(); // ends a blocked XREAD
     await Promise.all(this.loops);
@@ -319,7 +325,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   private async eventLoop(): Promise<void> {
     while (!this.closing) {
       try {
-        await this.applyEvents(this.options.pollInterval);
+        await this.applyEvents(EVENT_BLOCK_MS);
       } catch (error) {
         if (this.closing) return;
         this.log("error", "applying worker events failed; retrying", { error: describeError(error) });
@@ -358,12 +364,18 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return entries.length;
   }
 
+  /**
+   * Promotes delayed jobs when they are due and reaps dead workers every leaseTimeout/3, sleeping
+   * in between; a job delayed by this manager (createJob, a retry's backoff) wakes it early.
+   */
   private async maintenanceLoop(): Promise<void> {
     const reapEvery = Math.max(100, Math.floor(this.options.leaseTimeout / 3));
     let nextReap = 0;
     while (!this.closing) {
+      let nextDue: number | undefined;
       try {
         await this.redis.promoteDue();
+        nextDue = await this.redis.nextDueAt();
         if (Date.now() >= nextReap) {
           nextReap = Date.now() + reapEvery;
           for (const workerId of await this.redis.deadWorkers()) {
@@ -374,9 +386,16 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       } catch (error) {
         if (this.closing) return;
         this.log("error", "job maintenance failed; retrying", { error: describeError(error) });
+        nextDue = Date.now() + this.options.pollInterval;
       }
-      await sleep(this.options.pollInterval);
+      const wake = Math.min(nextReap, nextDue ?? Number.POSITIVE_INFINITY);
+      await this.maintenanceTimer.sleep(Math.min(reapEvery, Math.max(0, wake - Date.now())));
     }
+  }
+
+  /** Wakes the maintenance loop if `runAt` is sooner than it planned to look. */
+  private scheduled(runAt: number): void {
+    if (runAt > Date.now()) this.maintenanceTimer.wakeBy(runAt);
   }
 
   private log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) {
@@ -385,3 +404,34 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** A sleep that can be cut short: wakeBy(t) ends it at t if that is sooner; wakeBy(0) ends it now. */
+class WakeableSleep {
+  private timer?: NodeJS.Timeout;
+  private until = 0;
+  private resolve?: () => void;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.resolve = resolve;
+      this.until = Date.now() + ms;
+      this.arm(ms);
+    });
+  }
+
+  wakeBy(time: number): void {
+    if (!this.resolve || time >= this.until) return;
+    this.until = time;
+    this.arm(Math.max(0, time - Date.now()));
+  }
+
+  private arm(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const resolve = this.resolve;
+      this.resolve = undefined;
+      resolve?.();
+    }, ms);
+    this.timer.unref();
+  }
+}

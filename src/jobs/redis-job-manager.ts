@@ -145,6 +145,12 @@ export class RedisJobManager {
     return members.length;
   }
 
+  /** When the earliest delayed job is due (epoch ms), or undefined when none is delayed. */
+  async nextDueAt(): Promise<number | undefined> {
+    const [, score] = await this.redis.zrange(DELAYED_KEY, "0", "0", "WITHSCORES");
+    return score === undefined ? undefined : Number(score);
+  }
+
   /** Workers registered in `heroworkers` whose lease has expired. */
   async deadWorkers(): Promise<string[]> {
     const ids = await this.redis.hkeys(WORKERS_KEY);
