@@ -57,6 +57,12 @@ interface Run extends ClaimedJob {
 
 export const WORKER_ID_PATTERN = TOPIC_PATTERN;
 
+/**
+ * Every queued job comes with a wake-up token, so a poll that ends without one normally means there
+ * is nothing to take; the lanes are still read this often in case a token was lost (trimmed).
+ */
+const FULL_CHECK_MS = 1000;
+
 export class JobWorker {
   readonly workerId: string;
   private readonly handlers = new Map<string, JobHandler>();
@@ -140,20 +146,28 @@ export class JobWorker {
 
   private async fetchLoop(): Promise<void> {
     const queue = this.queue as WorkerQueue;
+    let woken = true;
+    let lastFetch = 0;
     while (!this.stopping) {
       const topics = this.topics;
       if (this.runs.size >= this.options.concurrency || topics.length === 0) {
         await this.waitForWake();
+        woken = true; // a slot freed or a topic was added: look at the lanes
         continue;
       }
       try {
-        const claimed = await queue.fetch(topics, this.nextTopic++);
-        if (claimed) {
-          this.startRun(claimed);
-          continue;
+        if (woken || Date.now() - lastFetch >= FULL_CHECK_MS) {
+          lastFetch = Date.now();
+          const claimed = await queue.fetch(topics, this.nextTopic++);
+          if (claimed) {
+            this.startRun(claimed);
+            continue;
+          }
         }
         if (this.stopping) break;
-        await this.blocking?.blpop(topics.map(notifyKey), this.options.pollInterval / 1000);
+        // Blocks until a job is queued (its token arrives) or the poll interval passes.
+        const token = await this.blocking?.blpop(topics.map(notifyKey), this.options.pollInterval / 1000);
+        woken = token != null;
       } catch (error) {
         if (this.stopping) break;
         this.log("warn", "fetching jobs failed; retrying", { error: describeError(error) });
