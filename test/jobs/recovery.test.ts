@@ -148,6 +148,36 @@ describeBackends("job recovery", (backend) => {
     redis.disconnect();
   });
 
+  it("skips garbage in the event stream and the queues, and keeps working", async () => {
+    const target = await backend.redis();
+    const redis = client(target);
+    const jm = await openManager(target);
+    jm.registerHandler("echo", (job) => job.params);
+    await redis.xadd("heroevents", "*", "type", "done", "jobId", "not-a-number");
+    await redis.xadd("heroevents", "*", "type", "explode", "jobId", "1", "topic", "echo", "time", "1");
+    await redis.xadd(
+      "heroevents",
+      "*",
+      "type",
+      "done",
+      "jobId",
+      "424242",
+      "topic",
+      "echo",
+      "token",
+      "t",
+      "time",
+      "1",
+    );
+    await redis.lpush("heroqueue:echo", "abc", "0", "777777", "-5");
+    const job = await jm.createJob("echo", "still fine");
+    expect(await jm.waitForJob(job.jobId, { timeoutMs: 5000 })).toMatchObject({ result: "still fine" });
+    await eventually(async () => (await redis.xlen("heroevents")) === 0);
+    await eventually(async () => (await redis.llen("heroqueue:echo")) === 0);
+    expect(await redis.keys("heroprocessing:*")).toEqual([]);
+    redis.disconnect();
+  });
+
   it("leaves no herojobs:* key after many finished jobs", async () => {
     const target = await backend.redis();
     const jm = await openManager(target, { workerCount: 20 });
