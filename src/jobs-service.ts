@@ -8,6 +8,7 @@ import { ConfigError, FactoryStateError } from "./errors.js";
 import type { ServiceContext, ServiceDefinition } from "./factory.js";
 import { builtinHandlers } from "./jobs/handlers/index.js";
 import { JobManager } from "./jobs/job-manager.js";
+import { JobRequestServer } from "./jobs/job-requests.js";
 import { describeTarget, type RedisTarget } from "./jobs/redis-client.js";
 import type { Logger } from "./logger.js";
 import { type JobManagerProvider, ListenerService, type ServiceStatus, type Startable } from "./service.js";
@@ -15,6 +16,7 @@ import { type JobManagerProvider, ListenerService, type ServiceStatus, type Star
 /** The JobManager as something the factory can start and stop. */
 class JobSystem implements Startable {
   manager?: JobManager;
+  private requests?: JobRequestServer;
 
   constructor(
     private readonly config: Config,
@@ -37,6 +39,15 @@ class JobSystem implements Startable {
       leaseTimeout: jobs.leaseTimeout,
       log: (level, message, fields) => this.logger[level](fields ?? {}, message),
     });
+    try {
+      this.requests = await JobRequestServer.start(this.manager, redis, {
+        pollInterval: jobs.queuePollInterval,
+        log: (level, message, fields) => this.logger[level](fields ?? {}, message),
+      });
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
     for (const [topic, handler] of builtinHandlers({ enableShell: jobs.enableShell })) {
       this.manager.registerHandler(topic, handler);
     }
@@ -52,6 +63,8 @@ class JobSystem implements Startable {
   }
 
   async stop(): Promise<void> {
+    await this.requests?.close();
+    this.requests = undefined;
     await this.manager?.close();
     this.manager = undefined;
   }

@@ -4,6 +4,8 @@ export { builtinHandlers, echoHandler, shellHandler, sleepHandler } from "./hand
 export type { Job } from "./job.js";
 export { canTransition, isFinished, JOB_STATUSES, JobStatus } from "./job.js";
 export type { JobChanges } from "./job-changes.js";
+export type { JobClientOptions } from "./job-client.js";
+export { JobClient, JobManagerUnavailableError } from "./job-client.js";
 export type { WorkerEvent } from "./job-events.js";
 export type { RunningJob } from "./job-hash.js";
 export type { JobListQuery } from "./job-list.js";
@@ -12,6 +14,8 @@ export type { JobEvent, JobManagerEvents, JobManagerOptions } from "./job-manage
 export { JobManager } from "./job-manager.js";
 export type { Backoff, CreateJobOptions, JobDefaults } from "./job-options.js";
 export { backoffDelay, DEFAULT_JOB_DEFAULTS } from "./job-options.js";
+export type { JobReply, JobRequestOp, JobRequestServerOptions } from "./job-requests.js";
+export { JOB_REQUEST_OPS, JobRequestServer, REQUEST_ARGS_BYTES_MAX, WAIT_MAX_MS } from "./job-requests.js";
 export type { JobPage, JobStoreOptions } from "./job-store.js";
 export { JobStore } from "./job-store.js";
 export { isResultTooLarge, RESULT_TOO_LARGE, VALUE_BYTES_MAX } from "./limits.js";

@@ -61,3 +61,16 @@ export function lanesInOrder(topic: string, priorities: readonly number[]): stri
   const sorted = [...new Set([0, ...priorities])].sort((a, b) => b - a);
   return sorted.map((priority) => queueKey(topic, priority));
 }
+
+/**
+ * The stream of job requests (JobClient → JobRequestServer, see job-requests.ts): entries with
+ * `id` (the client's request id), `op` and `args` (JSON). Deleted once answered.
+ */
+export const REQUESTS_KEY = "herorequests";
+
+/** The reply list of one request: one JSON reply pushed by the server, expiring after REPLY_TTL_SECONDS. */
+export const replyKey = (requestId: string) => `heroreplies:${requestId}`;
+export const REPLY_TTL_SECONDS = 60;
+
+/** Request ids: letters, digits and '-' (a UUID fits), so the reply key stays well-formed. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9-]{1,128}$/;
