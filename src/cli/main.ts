@@ -2,8 +2,10 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { describeError } from "../errors.js";
+import { jobCommand } from "./job.js";
 import { ourdbCommand } from "./ourdb.js";
 import { startCommand } from "./start.js";
+import { workerCommand } from "./worker.js";
 
 // ../../package.json from both src/cli (tsx) and dist/cli (built).
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -15,6 +17,8 @@ const program = new Command("heroagent")
   .version(packageJson.version);
 program.addCommand(startCommand());
 program.addCommand(ourdbCommand());
+program.addCommand(workerCommand());
+program.addCommand(jobCommand());
 
 try {
   await program.parseAsync();

@@ -73,3 +73,28 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliPro
     });
   return { child, waitForLog, exited, logs: () => logs() };
 }
+
+/** Runs the CLI to its end with `input` on its stdin (a one-shot command such as `job get`). */
+export function runCliOnce(
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliExit> {
+  const child = spawn(process.execPath, ["--import", "tsx", mainScript, ...args], {
+    cwd: repoRoot,
+    env: cleanEnv(options.env ?? {}),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += String(chunk);
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  child.stdin?.on("error", () => {}); // a command that never reads its stdin may exit first
+  child.stdin?.end(options.input ?? "");
+  return new Promise((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
