@@ -27,27 +27,68 @@ export async function checkIfHeader(ctx: RequestContext): Promise<IfList[] | und
 
 /** Throws unless the If header holds and unlocks every lock on `targets`. */
 export async function checkWrite(ctx: RequestContext, targets: readonly WriteTarget[]): Promise<void> {
-  const lists = await checkIfHeader(ctx);
-  const submitted = lists ? submittedTokens(lists) : new Set<string>();
-  for (const lock of locksAffecting(ctx, targets)) {
-    if (!submitted.has(lock.token)) throw new LockedError(`${lock.root} is locked`);
-    if (lock.principal && ctx.principal && lock.principal !== ctx.principal.username) {
-      throw new LockedError(`${lock.root} is locked by another user`);
-    }
-  }
+  const locked = await checkWriteTree(ctx, targets);
+  if (locked[0]) throw locked[0].error;
 }
 
-function locksAffecting(ctx: RequestContext, targets: readonly WriteTarget[]): Set<ActiveLock> {
-  const locks = new Set<ActiveLock>();
-  const add = (found: ActiveLock[]) => {
-    for (const lock of found) locks.add(lock);
+/** A lock rooted strictly inside a recursive target, whose token the request did not submit. */
+export interface LockedMember {
+  /** The locked resource (the lock's root). */
+  path: string;
+  error: LockedError;
+}
+
+/**
+ * checkWrite for methods that work through a tree member by member (DELETE, COPY, MOVE): a lock on
+ * a target itself, on an ancestor or on a target's parent still throws (423 for the whole request),
+ * but a lock rooted strictly inside a recursive target is returned instead, so the method can leave
+ * that member alone and report it in a 207 Multi-Status (RFC 4918 §§9.6.1, 9.8.8, 9.9.4).
+ */
+export async function checkWriteTree(
+  ctx: RequestContext,
+  targets: readonly WriteTarget[],
+): Promise<LockedMember[]> {
+  const lists = await checkIfHeader(ctx);
+  const submitted = lists ? submittedTokens(lists) : new Set<string>();
+  const refusal = (lock: ActiveLock): LockedError | undefined => {
+    if (!submitted.has(lock.token)) return new LockedError(`${lock.root} is locked`);
+    if (lock.principal && ctx.principal && lock.principal !== ctx.principal.username) {
+      return new LockedError(`${lock.root} is locked by another user`);
+    }
+    return undefined;
   };
-  for (const target of targets) {
-    add(ctx.lockSystem.covering(target.path));
-    if (target.recursive) add(ctx.lockSystem.inside(target.path));
-    if (target.membership && target.path !== "/") add(ctx.lockSystem.covering(parentOf(target.path)));
+  const members: LockedMember[] = [];
+  for (const lock of locksAffecting(ctx, targets, false)) {
+    const error = refusal(lock);
+    if (error) throw error;
   }
-  return locks;
+  for (const lock of locksAffecting(ctx, targets, true)) {
+    const error = refusal(lock);
+    if (error) members.push({ path: lock.root, error });
+  }
+  return members;
+}
+
+/**
+ * The locks a write to `targets` must be allowed by: those on the targets, their ancestors (depth
+ * infinity) and parents (`inside` false), or only those rooted strictly inside a recursive target
+ * and not already among the former (`inside` true).
+ */
+function locksAffecting(ctx: RequestContext, targets: readonly WriteTarget[], inside: boolean): ActiveLock[] {
+  const top = new Set<ActiveLock>();
+  for (const target of targets) {
+    for (const lock of ctx.lockSystem.covering(target.path)) top.add(lock);
+    if (target.membership && target.path !== "/") {
+      for (const lock of ctx.lockSystem.covering(parentOf(target.path))) top.add(lock);
+    }
+  }
+  if (!inside) return [...top];
+  const members = new Set<ActiveLock>();
+  for (const target of targets) {
+    if (!target.recursive) continue;
+    for (const lock of ctx.lockSystem.inside(target.path)) if (!top.has(lock)) members.add(lock);
+  }
+  return [...members];
 }
 
 async function listHolds(ctx: RequestContext, list: IfList): Promise<boolean> {

@@ -21,6 +21,8 @@ export interface RequestContext {
   allowInfinityDepth: boolean;
   /** Undefined when the server has no users configured. */
   principal?: Principal;
+  /** Receives unexpected errors (5xx) that are answered inside a 207 rather than thrown. */
+  report?: (error: unknown) => void;
 }
 
 /** XML request bodies larger than this are refused (they hold property names and values, not files). */

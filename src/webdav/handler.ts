@@ -80,6 +80,7 @@ export function createWebDAVHandler(options: WebDAVHandlerOptions): WebDAVHandle
         fileSystem: options.fileSystem,
         lockSystem,
         allowInfinityDepth: options.allowInfinityDepth ?? true,
+        report: (error) => report(error, req),
         ...(principal ? { principal: principal as Principal } : {}),
       };
       await handler(ctx);

@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { LocalFileSystem } from "../../src/webdav/filesystem/local.js";
 import { MemoryFileSystem } from "../../src/webdav/filesystem/memory.js";
-import type { FileSystem } from "../../src/webdav/filesystem/types.js";
+import type { ByteRange, FileSystem, PropertyPatch } from "../../src/webdav/filesystem/types.js";
+import { isWithin } from "../../src/webdav/paths.js";
 import { WebDAVServer, type WebDAVServerOptions } from "../../src/webdav/server.js";
 
 export interface FileSystemFixture {
@@ -95,4 +97,78 @@ export function rawRequest(
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/**
+ * A FileSystem that fails with an errno code (EACCES, as a chmod 000 would; ENOSPC …) for the
+ * chosen paths: any operation on them or inside them, and removing or moving an ancestor (which
+ * would have to touch them). stat, and listing their parent, still work, as on a real disk.
+ */
+export class FailingFileSystem implements FileSystem {
+  /** `failing`: resource path → errno code; the map may change while the server runs. */
+  constructor(
+    private readonly inner: FileSystem,
+    private readonly failing: ReadonlyMap<string, string>,
+  ) {}
+
+  private check(path: string, options: { ancestors?: boolean } = {}): void {
+    for (const [failing, code] of this.failing) {
+      const hit = isWithin(path, failing) || (options.ancestors === true && isWithin(failing, path));
+      if (hit) throw Object.assign(new Error(`${code}: ${failing}`), { code });
+    }
+  }
+
+  stat(path: string) {
+    return this.inner.stat(path);
+  }
+  async list(path: string) {
+    this.check(path);
+    return this.inner.list(path);
+  }
+  async read(path: string, range?: ByteRange) {
+    this.check(path);
+    return this.inner.read(path, range);
+  }
+  async write(path: string, source: Readable) {
+    this.check(path);
+    return this.inner.write(path, source);
+  }
+  async mkcol(path: string) {
+    this.check(path);
+    return this.inner.mkcol(path);
+  }
+  async remove(path: string) {
+    this.check(path, { ancestors: true });
+    return this.inner.remove(path);
+  }
+  async move(path: string, destination: string) {
+    this.check(path, { ancestors: true });
+    return this.inner.move(path, destination);
+  }
+  async copyFile(path: string, destination: string) {
+    this.check(path);
+    return this.inner.copyFile(path, destination);
+  }
+  async getProperties(path: string) {
+    this.check(path);
+    return this.inner.getProperties(path);
+  }
+  async patchProperties(path: string, patches: readonly PropertyPatch[]) {
+    this.check(path);
+    return this.inner.patchProperties(path, patches);
+  }
+}
+
+/** `fixture` with its FileSystem wrapped in a FailingFileSystem. */
+export function failingFixture(
+  fixture: FileSystemFixture,
+  failing: ReadonlyMap<string, string>,
+): FileSystemFixture {
+  return {
+    name: `${fixture.name}, failing`,
+    create() {
+      const created = fixture.create();
+      return { ...created, fileSystem: new FailingFileSystem(created.fileSystem, failing) };
+    },
+  };
 }

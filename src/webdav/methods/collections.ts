@@ -1,8 +1,9 @@
 /** MKCOL and DELETE. */
-import { checkWrite } from "../conditions.js";
+import { checkWrite, checkWriteTree } from "../conditions.js";
 import { type RequestContext, readBody } from "../context.js";
-import { isNotFound, MethodNotAllowedError, UnsupportedMediaTypeError } from "../errors.js";
+import { ForbiddenError, isNotFound, MethodNotAllowedError, UnsupportedMediaTypeError } from "../errors.js";
 import { sendEmpty } from "../respond.js";
+import { TreeWalk } from "./tree.js";
 
 export async function mkcol(ctx: RequestContext): Promise<void> {
   await checkWrite(ctx, [{ path: ctx.path, membership: true }]);
@@ -17,10 +18,16 @@ export async function mkcol(ctx: RequestContext): Promise<void> {
   sendEmpty(ctx.res, 201);
 }
 
+/**
+ * DELETE (RFC 4918 §9.6): members that cannot be deleted (locked without their token, file-system
+ * errors) stay with their ancestors, the rest is deleted, and the answer is a 207 naming them.
+ */
 export async function remove(ctx: RequestContext): Promise<void> {
-  await ctx.fileSystem.stat(ctx.path);
-  await checkWrite(ctx, [{ path: ctx.path, recursive: true, membership: true }]);
-  await ctx.fileSystem.remove(ctx.path);
-  ctx.lockSystem.removeTree(ctx.path);
-  sendEmpty(ctx.res, 204);
+  // Checked here: member by member, the root's members would go before its own removal failed.
+  if (ctx.path === "/") throw new ForbiddenError("the root cannot be deleted");
+  const info = await ctx.fileSystem.stat(ctx.path);
+  const locked = await checkWriteTree(ctx, [{ path: ctx.path, recursive: true, membership: true }]);
+  const walk = new TreeWalk(ctx, locked);
+  await walk.delete(info);
+  walk.finish(204);
 }

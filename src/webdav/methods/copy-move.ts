@@ -1,37 +1,49 @@
-/** COPY and MOVE (RFC 4918 §§9.8, 9.9): Destination, Depth and Overwrite. */
-import { checkWrite } from "../conditions.js";
+/**
+ * COPY and MOVE (RFC 4918 §§9.8, 9.9): Destination, Depth and Overwrite. A member that fails is
+ * reported in a 207 Multi-Status while the others are copied or moved (see tree.ts).
+ */
+import { checkWriteTree, type LockedMember } from "../conditions.js";
 import { headerOf, type RequestContext } from "../context.js";
 import { BadRequestError, ForbiddenError, isNotFound, PreconditionFailedError } from "../errors.js";
-import type { FileSystem, ResourceInfo } from "../filesystem/types.js";
-import { destinationPathOf, isWithin, joinPath, nameOf } from "../paths.js";
-import { sendEmpty } from "../respond.js";
+import type { ResourceInfo } from "../filesystem/types.js";
+import { destinationPathOf, isWithin } from "../paths.js";
+import { TreeWalk } from "./tree.js";
 
 interface Transfer {
   source: ResourceInfo;
   destination: string;
   /** True when the destination existed (and was replaced). */
   replaced: boolean;
+  /** Locked members of the source (MOVE) whose tokens were not submitted: they stay where they are. */
+  lockedSource: LockedMember[];
 }
 
 export async function copy(ctx: RequestContext): Promise<void> {
   const depth = (headerOf(ctx, "depth") ?? "infinity").toLowerCase();
   if (depth !== "0" && depth !== "infinity") throw new BadRequestError(`COPY with Depth: ${depth}`);
   const transfer = await prepare(ctx, false);
-  await copyTree(ctx.fileSystem, transfer.source, transfer.destination, depth === "infinity");
-  sendEmpty(ctx.res, transfer.replaced ? 204 : 201);
+  if (!transfer) return;
+  const walk = new TreeWalk(ctx);
+  await walk.copy(transfer.source, transfer.destination, depth === "infinity");
+  walk.finish(transfer.replaced ? 204 : 201);
 }
 
 export async function move(ctx: RequestContext): Promise<void> {
   const depth = (headerOf(ctx, "depth") ?? "infinity").toLowerCase();
   if (depth !== "infinity") throw new BadRequestError(`MOVE with Depth: ${depth}`);
   const transfer = await prepare(ctx, true);
-  await ctx.fileSystem.move(ctx.path, transfer.destination);
-  ctx.lockSystem.removeTree(ctx.path);
-  sendEmpty(ctx.res, transfer.replaced ? 204 : 201);
+  if (!transfer) return;
+  const walk = new TreeWalk(ctx, transfer.lockedSource);
+  await walk.move(transfer.source, transfer.destination);
+  walk.finish(transfer.replaced ? 204 : 201);
 }
 
-/** Validates the request, checks locks and removes an existing destination when Overwrite allows. */
-async function prepare(ctx: RequestContext, isMove: boolean): Promise<Transfer> {
+/**
+ * Validates the request, checks locks and removes an existing destination when Overwrite allows.
+ * Undefined when the request was already answered: a 207 naming the locked members of the
+ * destination (nothing is done then) or those that could not be removed from it (RFC 4918 §9.8.8).
+ */
+async function prepare(ctx: RequestContext, isMove: boolean): Promise<Transfer | undefined> {
   const destination = destinationPathOf(headerOf(ctx, "destination"), ctx.req.headers.host, ctx.basePath);
   const overwrite = (headerOf(ctx, "overwrite") ?? "T").toUpperCase();
   if (overwrite !== "T" && overwrite !== "F") throw new BadRequestError(`bad Overwrite header: ${overwrite}`);
@@ -42,40 +54,38 @@ async function prepare(ctx: RequestContext, isMove: boolean): Promise<Transfer> 
   }
   const targets = [{ path: destination, recursive: true, membership: true }];
   if (isMove) targets.push({ path: ctx.path, recursive: true, membership: true });
-  await checkWrite(ctx, targets);
+  const locked = await checkWriteTree(ctx, targets);
   const existing = await ctx.fileSystem.stat(destination).catch((error) => {
     if (isNotFound(error)) return undefined;
     throw error;
   });
   if (existing && overwrite === "F")
     throw new PreconditionFailedError("destination exists and Overwrite is F");
+  const lockedDestination = locked.filter((member) => isWithin(member.path, destination));
+  if (lockedDestination.length > 0) {
+    const walk = new TreeWalk(ctx);
+    for (const member of lockedDestination) {
+      const isCollection = await ctx.fileSystem.stat(member.path).then(
+        (info) => info.isCollection,
+        () => false,
+      );
+      walk.fail(member.path, isCollection, member.error);
+    }
+    walk.finish(207);
+    return undefined;
+  }
   if (existing) {
-    await ctx.fileSystem.remove(destination);
-    ctx.lockSystem.removeTree(destination);
+    // Overwrite: T is a DELETE of the destination first (§9.8.4); what it cannot remove is reported.
+    const walk = new TreeWalk(ctx);
+    if (!(await walk.delete(existing))) {
+      walk.finish(207);
+      return undefined;
+    }
   }
-  return { source, destination, replaced: existing !== undefined };
-}
-
-async function copyTree(
-  fs: FileSystem,
-  source: ResourceInfo,
-  destination: string,
-  deep: boolean,
-): Promise<void> {
-  if (!source.isCollection) {
-    await fs.copyFile(source.path, destination);
-    return;
-  }
-  await fs.mkcol(destination);
-  const properties = await fs.getProperties(source.path);
-  if (properties.length > 0) {
-    await fs.patchProperties(
-      destination,
-      properties.map((property) => ({ op: "set" as const, property })),
-    );
-  }
-  if (!deep) return;
-  for (const child of await fs.list(source.path)) {
-    await copyTree(fs, child, joinPath(destination, nameOf(child.path)), true);
-  }
+  return {
+    source,
+    destination,
+    replaced: existing !== undefined,
+    lockedSource: locked.filter((member) => !isWithin(member.path, destination)),
+  };
 }
