@@ -110,7 +110,8 @@ const jobsSection = z.strictObject({
 const webdavUser = z.strictObject({
   username: z.string().min(1),
   passwordHash: z.string().refine(isPasswordHash, {
-    message: 'a hash "scrypt:N:r:p:salt:hash" (make one with hashPassword from heroagent/webdav)',
+    message:
+      'a hash: "scrypt:N:r:p:salt:hash" (make one with hashPassword from heroagent/webdav) or bcrypt "$2a$", "$2b$" or "$2y$" (htpasswd -nbBC 10 user pass)',
   }),
   readOnly: z.boolean().default(false),
 });

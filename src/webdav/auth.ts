@@ -1,38 +1,53 @@
 /**
- * HTTP Basic authentication against configured users with scrypt password hashes. A verified
- * Authorization header is remembered for a while (keyed by an HMAC of it), because scrypt takes
- * tens of milliseconds by design and clients send the header with every request.
+ * HTTP Basic authentication against configured users with scrypt or bcrypt password hashes.
+ * Both are slow by design (tens to hundreds of milliseconds) and clients send the credentials with
+ * every request, so a successful verification is remembered for a minute, keyed by a keyed SHA-256
+ * (HMAC, with a random per-process key) of the username, the stored hash and the password: the
+ * password itself is never kept, and a different password never matches a remembered one.
+ * Concurrent requests with the same new credentials share one verification.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Principal } from "./context.js";
 import { UnauthorizedError, WebDAVConfigError } from "./errors.js";
-import { parsePasswordHash, verifyPassword } from "./password-hash.js";
+import { type ParsedPasswordHash, parsePasswordHash, verifyPassword } from "./password-hash.js";
 
 export interface WebDAVUser {
   username: string;
-  /** "scrypt:N:r:p:salt:hash", as made by hashPassword(). */
+  /** "scrypt:N:r:p:salt:hash" as made by hashPassword(), or a bcrypt "$2a$"/"$2b$"/"$2y$" hash. */
   passwordHash: string;
   /** May read (GET, HEAD, PROPFIND, OPTIONS) but not change anything. */
   readOnly?: boolean;
 }
 
-const CACHE_TTL_MS = 5 * 60 * 1000;
+export interface BasicAuthenticatorOptions {
+  /** How long a successful verification is remembered, in ms. Default 60 s; 0 turns it off. */
+  cacheTtlMs?: number;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+const CACHE_TTL_MS = 60 * 1000;
 const CACHE_MAX_ENTRIES = 1000;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** Checked for unknown users when no user is configured with a hash to stand in (see decoy). */
+const SCRYPT_DECOY = "scrypt:16384:8:1:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 export class BasicAuthenticator {
-  private readonly users = new Map<
-    string,
-    { user: WebDAVUser; hash: ReturnType<typeof parsePasswordHash> }
-  >();
+  private readonly users = new Map<string, { user: WebDAVUser; hash: ParsedPasswordHash }>();
   private readonly cacheKey = randomBytes(32);
   private readonly verified = new Map<string, { principal: Principal; expiresAt: number }>();
-  /** Verified against for unknown users, so they take as long as known ones. */
-  private readonly decoy = parsePasswordHash(
-    "scrypt:16384:8:1:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-  );
+  private readonly verifying = new Map<string, Promise<boolean>>();
+  private readonly ttl: number;
+  private readonly now: () => number;
+  /**
+   * Verified against for unknown users, so they take as long as known ones: the first user's hash
+   * (same scheme and cost as the real ones, when they all share them). Its result is ignored.
+   */
+  private readonly decoy: ParsedPasswordHash;
 
-  constructor(users: readonly WebDAVUser[]) {
+  constructor(users: readonly WebDAVUser[], options: BasicAuthenticatorOptions = {}) {
     for (const user of users) {
       if (this.users.has(user.username))
         throw new WebDAVConfigError(`duplicate WebDAV user ${user.username}`);
@@ -42,6 +57,9 @@ export class BasicAuthenticator {
         throw new WebDAVConfigError(`WebDAV user ${user.username}: ${(error as Error).message}`);
       }
     }
+    this.decoy = this.users.values().next().value?.hash ?? parsePasswordHash(SCRYPT_DECOY);
+    this.ttl = options.cacheTtlMs ?? CACHE_TTL_MS;
+    this.now = options.now ?? Date.now;
   }
 
   get enabled(): boolean {
@@ -52,19 +70,49 @@ export class BasicAuthenticator {
   async authenticate(req: IncomingMessage): Promise<Principal> {
     const header = req.headers.authorization;
     if (!header?.toLowerCase().startsWith("basic ")) throw new UnauthorizedError();
-    const key = createHmac("sha256", this.cacheKey).update(header).digest("base64");
-    const cached = this.verified.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.principal;
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     const [username, password] =
       colon === -1 ? [decoded, ""] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    // RFC 7617 §2: no control characters. Refused before any hash is computed: scrypt, like every
+    // HMAC-based function, would take "pw\0" for "pw" (keys are padded with zero bytes).
+    if (CONTROL_CHARACTER.test(decoded)) throw new UnauthorizedError("control character in credentials");
     const entry = this.users.get(username);
-    const ok = await verifyPassword(password, entry?.hash ?? this.decoy);
-    if (!entry || !ok) throw new UnauthorizedError("wrong username or password");
+    if (!entry) {
+      await verifyPassword(password, this.decoy).catch(() => false);
+      throw new UnauthorizedError("wrong username or password");
+    }
+    const key = createHmac("sha256", this.cacheKey)
+      .update(`${username}\0${entry.user.passwordHash}\0${password}`)
+      .digest("base64");
+    const cached = this.verified.get(key);
+    if (cached && cached.expiresAt > this.now()) return cached.principal;
+    if (!(await this.verifyOnce(key, password, entry.hash))) {
+      throw new UnauthorizedError("wrong username or password");
+    }
     const principal = { username, readOnly: entry.user.readOnly === true };
-    if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.clear();
-    this.verified.set(key, { principal, expiresAt: Date.now() + CACHE_TTL_MS });
+    if (this.ttl > 0) this.remember(key, principal);
     return principal;
+  }
+
+  /** One verification per key at a time: concurrent requests with the same credentials share it. */
+  private verifyOnce(key: string, password: string, hash: ParsedPasswordHash): Promise<boolean> {
+    let pending = this.verifying.get(key);
+    if (!pending) {
+      pending = verifyPassword(password, hash)
+        .catch(() => false)
+        .finally(() => this.verifying.delete(key));
+      this.verifying.set(key, pending);
+    }
+    return pending;
+  }
+
+  private remember(key: string, principal: Principal): void {
+    const now = this.now();
+    if (this.verified.size >= CACHE_MAX_ENTRIES) {
+      for (const [old, { expiresAt }] of this.verified) if (expiresAt <= now) this.verified.delete(old);
+      if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.clear();
+    }
+    this.verified.set(key, { principal, expiresAt: now + this.ttl });
   }
 }

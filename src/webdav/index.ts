@@ -1,5 +1,5 @@
 /** heroagent/webdav: a WebDAV class 1 and 2 server over a FileSystem and a LockSystem. */
-export { BasicAuthenticator, type WebDAVUser } from "./auth.js";
+export { BasicAuthenticator, type BasicAuthenticatorOptions, type WebDAVUser } from "./auth.js";
 export type { Principal, RequestContext } from "./context.js";
 export * from "./errors.js";
 export { LocalFileSystem } from "./filesystem/local.js";

@@ -174,6 +174,8 @@ describe("Basic authentication", () => {
       users: [
         { username: "ann", passwordHash: await hashPassword("s3cret", FAST_HASH) },
         { username: "viewer", passwordHash: await hashPassword("look", FAST_HASH), readOnly: true },
+        // htpasswd -nbBC 5 bea 'b-crypt'
+        { username: "bea", passwordHash: "$2y$05$/ocHVqjDxMf8.x0w7QTpd.Jo/9Gfx0Mjs5YYlQW/5elRAqgb/dJn." },
       ],
     });
     await server.start();
@@ -190,6 +192,14 @@ describe("Basic authentication", () => {
     // The second request is served from the verified-credentials cache; a wrong one must still fail.
     expect((await rawRequest(server.port, "GET", "/a.txt", basic("ann", "s3cret"))).body).toBe("hi");
     expect((await rawRequest(server.port, "GET", "/a.txt", basic("ann", "s3cret!"))).status).toBe(401);
+  });
+
+  it("accepts bcrypt hashes as htpasswd writes them", async () => {
+    expect((await rawRequest(server.port, "PUT", "/b.txt", basic("bea", "b-crypt"), "bee")).status).toBe(201);
+    expect((await rawRequest(server.port, "GET", "/b.txt", basic("bea", "b-crypt"))).body).toBe("bee");
+    expect((await rawRequest(server.port, "GET", "/b.txt", basic("bea", "b-crypT"))).status).toBe(401);
+    expect((await rawRequest(server.port, "GET", "/b.txt", basic("bea", "s3cret"))).status).toBe(401);
+    expect((await rawRequest(server.port, "GET", "/b.txt", basic("ann", "b-crypt"))).status).toBe(401);
   });
 
   it("answers OPTIONS without credentials", async () => {
@@ -213,6 +223,16 @@ describe("Basic authentication", () => {
       users: [{ username: "x", passwordHash: "plain" }],
     });
     return expect(plain.start()).rejects.toThrow(/scrypt/);
+  });
+
+  it("refuses users whose bcrypt hash is malformed, naming the user", () => {
+    const truncated = new WebDAVServer({
+      fileSystem: new MemoryFileSystem(),
+      users: [
+        { username: "bea", passwordHash: "$2y$05$/ocHVqjDxMf8.x0w7QTpd.Jo/9Gfx0Mjs5YYlQW/5elRAqgb/dJn" },
+      ],
+    });
+    return expect(truncated.start()).rejects.toThrow(/WebDAV user bea: .*bcrypt hash is malformed/);
   });
 });
 
