@@ -121,6 +121,14 @@ for (const fixture of fileSystems) {
       expect((await dav("/src", { method: "MOVE", headers: to("/moved") })).status).toBe(201);
       expect((await dav("/src/f")).status).toBe(404);
       expect(await (await dav("/moved/f")).text()).toBe("data");
+      // Overwriting the source's own ancestor would delete the source first: refused, nothing lost.
+      for (const method of ["MOVE", "COPY"]) {
+        expect((await dav("/moved/f", { method, headers: to("/moved") })).status).toBe(403);
+        expect(await (await dav("/moved/f")).text()).toBe("data");
+      }
+      expect(
+        (await dav("/moved/f", { method: "COPY", headers: to("/moved", { Overwrite: "F" }) })).status,
+      ).toBe(412);
       const other = { Destination: "http://elsewhere.example/dav/x" };
       expect((await dav("/moved", { method: "MOVE", headers: other })).status).toBe(502);
     });

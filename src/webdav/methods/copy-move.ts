@@ -52,6 +52,10 @@ async function prepare(ctx: RequestContext, isMove: boolean): Promise<Transfer |
   if (source.isCollection && isWithin(destination, ctx.path)) {
     throw new ForbiddenError("cannot copy or move a collection into itself");
   }
+  // Overwriting an ancestor of the source would delete the source first (mod_dav refuses it too).
+  if (overwrite === "T" && isWithin(ctx.path, destination)) {
+    throw new ForbiddenError("the destination contains the source");
+  }
   const targets = [{ path: destination, recursive: true, membership: true }];
   if (isMove) targets.push({ path: ctx.path, recursive: true, membership: true });
   const locked = await checkWriteTree(ctx, targets);
