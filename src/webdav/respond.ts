@@ -1,5 +1,7 @@
 /** Writing responses: plain statuses, XML bodies, and errors (mapped to a status by statusOf). */
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
 import { RangeNotSatisfiableError, statusOf, WebDAVError } from "./errors.js";
 import { escapeXml, XML_DECLARATION } from "./xml/write.js";
 
@@ -95,8 +97,9 @@ export function sendError(req: IncomingMessage, res: ServerResponse, error: unkn
     sendXml(res, status, body, headers);
     return;
   }
+  // Our own errors say what was wrong; a file-system error's text names server paths, so it stays here.
   const message =
-    status >= 500 ? "internal server error" : error instanceof Error ? error.message : String(error);
+    status < 500 && error instanceof WebDAVError ? error.message : (STATUS_CODES[status] ?? "error");
   const bytes = Buffer.from(`${message}\n`, "utf8");
   res.writeHead(status, {
     ...headers,

@@ -105,6 +105,13 @@ for (const fixture of fileSystems) {
       expect(await status(`/src/${BAD}/inner.txt`)).toBe(200);
     });
 
+    it("answers a file-system error without its text, which names server paths", async () => {
+      fail("/src/good.txt");
+      const res = await dav("/src/good.txt");
+      expect(res.status).toBe(403);
+      expect(await res.text()).toBe("Forbidden\n");
+    });
+
     it("DELETE deletes every other member and keeps the failed ones with their ancestors", async () => {
       fail(`/src/${BAD}`);
       fail("/src/sub/secret.txt");
