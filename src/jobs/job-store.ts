@@ -2,15 +2,18 @@
  * The OurDB side of the job system and the only writer of job records. A job is one id of the
  * `jobs` OurDB (its auto-increment id is the jobId) and every change appends a version to it, so
  * the history is the id's version chain. Values too big to sit inline live in the `chunks` OurDB
- * (see value-chunks.ts); job ids therefore stay dense and a listing scan reads job records only.
+ * (see value-chunks.ts); job ids therefore stay dense. Listing is answered by an in-memory index
+ * kept current by create and update and persisted in `index/` (job-index-keeper.ts).
  *
- * Folder layout: `<path>/jobs/` and `<path>/chunks/`, two ordinary OurDB folders.
+ * Folder layout: `<path>/jobs/` and `<path>/chunks/`, two ordinary OurDB folders, and `<path>/index/`
+ * (the listing index's snapshot and journal).
  */
 import path from "node:path";
 import { JobInvalidError, JobNotFoundError } from "../errors.js";
 import { OurDB, OurDBError, type SyncMode } from "../ourdb/index.js";
 import { type Job, JobStatus } from "./job.js";
 import { applyChanges, type JobChanges } from "./job-changes.js";
+import { type IndexedJob, IndexKeeper, type IndexLog, type IndexOpenReport } from "./job-index-keeper.js";
 import { encodeCursor, type JobListQuery, matchesQuery, resolveListQuery } from "./job-list.js";
 import {
   type CreateJobOptions,
@@ -33,13 +36,15 @@ export interface JobStoreOptions {
   readOnly?: boolean;
   /** Defaults of createJob's options (the configuration's). */
   defaults?: JobDefaults;
+  /** Messages about the listing index (a rebuild is a "warn"); default: warnings via process.emitWarning. */
+  log?: IndexLog;
 }
 
 export interface JobPage {
   jobs: Job[];
   /** Pass as `cursor` for the next page; null when the scan reached the oldest job. */
   nextCursor: string | null;
-  /** Job records read for this page (the cost of the scan). */
+  /** Job records read for this page: the jobs returned, plus any whose record no longer matched. */
   scanned: number;
 }
 
@@ -54,6 +59,7 @@ export class JobStore {
     private readonly chunkDb: OurDB,
     private readonly chunks: ValueChunks,
     private readonly defaults: JobDefaults,
+    private readonly keeper: IndexKeeper,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
@@ -69,7 +75,20 @@ export class JobStore {
         recordSizeMax: CHUNK_BYTES,
         ...common,
       });
-      return new JobStore(jobs, chunkDb, new ValueChunks(chunkDb), options.defaults ?? DEFAULT_JOB_DEFAULTS);
+      try {
+        const keeper = await IndexKeeper.open({
+          dir: path.join(options.path, "index"),
+          readOnly: common.readOnly,
+          dbNextId: jobs.stats().nextId ?? 1,
+          readJob: (id) => readIndexed(jobs, id),
+          log: options.log ?? warnOnly,
+        });
+        const defaults = options.defaults ?? DEFAULT_JOB_DEFAULTS;
+        return new JobStore(jobs, chunkDb, new ValueChunks(chunkDb), defaults, keeper);
+      } catch (error) {
+        await chunkDb.close();
+        throw error;
+      }
     } catch (error) {
       await jobs.close();
       throw error;
@@ -101,6 +120,7 @@ export class JobStore {
     };
     const refs = { params: await this.chunks.write(params), result: null, error: null };
     const jobId = await this.jobs.set({ data: encodeRecord(toRecord(job, refs)) });
+    this.keeper.created(jobId, topic, now);
     return { jobId, ...job };
   }
 
@@ -129,26 +149,47 @@ export class JobStore {
         result: await this.reuseOrWrite(record.result, current.result, next.result),
         error: await this.reuseOrWrite(record.error, current.error, next.error),
       };
+      // The index journal's intent goes first: see job-index-keeper.ts for why.
+      const statusChange = next.status !== current.status;
+      if (statusChange) this.keeper.willChange(jobId);
       await this.jobs.set({ id: jobId, data: encodeRecord(toRecord(next, refs)) });
+      if (statusChange) this.keeper.changed(jobId, next.status);
       return next;
     });
   }
 
-  /** A page of jobs, newest first; a scan of the records (see job-list.ts for its cost). */
+  /**
+   * A page of jobs, newest first, answered by the listing index: only the records of the jobs
+   * returned are read (each is checked against the query once more: a status may change between
+   * the index lookup and the read). `scanLimit` no longer applies. `nextCursor` is null when no
+   * further job matches.
+   */
   async list(query?: JobListQuery): Promise<JobPage> {
     const q = resolveListQuery(query);
     const jobs: Job[] = [];
     let scanned = 0;
-    let id = Math.min(q.before ?? Number.POSITIVE_INFINITY, await this.jobs.getNextId()) - 1;
-    for (; id >= 1 && jobs.length < q.limit && scanned < q.scanLimit; id--) {
-      const bytes = await this.readIfPresent(id);
-      if (bytes === undefined) continue;
-      scanned++;
-      const record = decodeRecord(id, bytes);
-      if (matchesQuery(record, q)) jobs.push(await this.toJob(id, record));
+    let below = q.before ?? Number.POSITIVE_INFINITY;
+    let more = true;
+    while (more && jobs.length < q.limit) {
+      const wanted = q.limit - jobs.length;
+      // One more than wanted: tells whether a next page exists without reading it.
+      const ids = this.keeper.index.candidates(q, below, wanted + 1);
+      more = ids.length > wanted;
+      for (const id of ids.slice(0, wanted)) {
+        below = id;
+        const bytes = await this.readIfPresent(id);
+        if (bytes === undefined) continue;
+        scanned++;
+        const record = decodeRecord(id, bytes);
+        if (matchesQuery(record, q)) jobs.push(await this.toJob(id, record));
+      }
     }
-    // `id` is now one below the last id read: stop there next time.
-    return { jobs, nextCursor: id >= 1 ? encodeCursor(id + 1) : null, scanned };
+    return { jobs, nextCursor: more ? encodeCursor(below) : null, scanned };
+  }
+
+  /** How the listing index was loaded at open (from its files, replayed, or rebuilt). */
+  get indexReport(): IndexOpenReport {
+    return this.keeper.report;
   }
 
   /** How many jobs the store holds (every version of a job counts once). */
@@ -156,8 +197,10 @@ export class JobStore {
     return this.jobs.size;
   }
 
+  /** Closes both databases, then writes the index snapshot (not if a database failed to close). */
   async close(): Promise<void> {
     await Promise.all([this.jobs.close(), this.chunkDb.close()]);
+    this.keeper.close();
   }
 
   private async readRecord(jobId: number): Promise<JobRecord> {
@@ -201,6 +244,23 @@ export class JobStore {
       throw error;
     }
   }
+}
+
+const warnOnly: IndexLog = (level, message) => {
+  if (level === "warn") process.emitWarning(message, { code: "HEROAGENT_JOB_INDEX" });
+};
+
+/** The listing fields of a job's newest record, for the index; undefined when there is no such id. */
+async function readIndexed(jobs: OurDB, id: number): Promise<IndexedJob | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await jobs.get(id);
+  } catch (error) {
+    if (error instanceof OurDBError && error.code === "OURDB_ERR_NOT_FOUND") return undefined;
+    throw error;
+  }
+  const { topic, status, createdAt } = decodeRecord(id, bytes);
+  return { topic, status, createdAt };
 }
 
 /** OurDB's largest id with the default recordNrMax; anything above cannot be a job. */
