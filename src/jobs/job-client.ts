@@ -36,6 +36,9 @@ export class JobClient {
   private readonly open = new Set<Redis>();
   private lastError?: string;
   private closed = false;
+  /** Rejects when the client is closed, so calls in flight end then (not at their timeout). */
+  private readonly closedSignal: Promise<never>;
+  private signalClosed!: (error: Error) => void;
   private readonly timeoutMs: number;
   private readonly waitChunkMs: number;
 
@@ -44,6 +47,10 @@ export class JobClient {
     private readonly commands: Redis,
     options: JobClientOptions,
   ) {
+    this.closedSignal = new Promise<never>((_, reject) => {
+      this.signalClosed = reject;
+    });
+    this.closedSignal.catch(() => {}); // observed by the calls that race it
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.waitChunkMs = options.waitChunkMs ?? 10_000;
   }
@@ -68,12 +75,15 @@ export class JobClient {
     return client;
   }
 
+  /** Closes the connections; calls still waiting for an answer fail at once. */
   async close(): Promise<void> {
     this.closed = true;
-    const connections = [this.commands, ...this.open];
+    this.signalClosed(closedError());
+    // Reply connections hold no state, and one may sit in a BLPOP a QUIT would queue behind.
+    for (const connection of this.open) connection.disconnect();
     this.idle.length = 0;
     this.open.clear();
-    await Promise.all(connections.map(closeRedis));
+    await closeRedis(this.commands);
   }
 
   // ---- the JobManager's API ----
@@ -144,7 +154,7 @@ export class JobClient {
 
   /** XADD the request, BLPOP its reply on a connection of its own. */
   private async call(op: JobRequestOp, args: Record<string, unknown>, timeoutMs = this.timeoutMs) {
-    if (this.closed) throw new HeroAgentError("HEROAGENT_ERR_JOB_CLIENT_CLOSED", "the job client is closed");
+    if (this.closed) throw closedError();
     const id = randomUUID();
     const blocking = this.takeConnection();
     let clean = false;
@@ -200,7 +210,7 @@ export class JobClient {
       timer = setTimeout(() => reject(onTimeout()), ms);
     });
     try {
-      return await Promise.race([work, expired]);
+      return await Promise.race([work, expired, this.closedSignal]);
     } finally {
       clearTimeout(timer);
     }
@@ -223,6 +233,8 @@ export class JobClient {
     this.lastError = message;
   }
 }
+
+const closedError = () => new HeroAgentError("HEROAGENT_ERR_JOB_CLIENT_CLOSED", "the job client is closed");
 
 function decodeReply(text: string): unknown {
   let reply: JobReply;

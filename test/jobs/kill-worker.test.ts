@@ -79,3 +79,30 @@ describeBackends("kill -9 of a remote worker mid-job", (backend) => {
     }
   }, 30_000);
 });
+
+describeBackends("a worker killed between LMOVE and its claim", (backend) => {
+  // BUG (src/jobs/redis-job-manager.ts, RedisJobManager.reapWorker): a job a dead worker moved into
+  // its processing list but had not claimed yet (no token in the job hash) is dropped with the list
+  // ("not claimed … nothing to recover") instead of being put back in its lane: the hash stays
+  // "new", in no lane, and no worker ever runs it (reconciliation skips it too: the hash exists).
+  // The kill -9 test against redis-server hits this (test/jobs/kill-heroagent.test.ts).
+  it.fails("puts the unclaimed job back in its lane", async () => {
+    const target = await backend.redis();
+    const manager = await openManager(target, { workerCount: 0, leaseTimeout: 1000 });
+    const job = await manager.createJob("work", "x");
+    const redis = new Redis(target as Exclude<RedisTarget, string>);
+    try {
+      // The worker registered, took the job with LMOVE, and died before claiming it.
+      await redis
+        .multi()
+        .set("herolease:ghost", "1", "PX", 200)
+        .hset("heroworkers", "ghost", JSON.stringify({ workerId: "ghost", topics: ["work"] }))
+        .lmove("heroqueue:work", "heroprocessing:ghost:work", "RIGHT", "LEFT")
+        .exec();
+      await eventually(async () => (await redis.hexists("heroworkers", "ghost")) === 0); // reaped
+      expect(await redis.lrange("heroqueue:work", 0, -1)).toEqual([String(job.jobId)]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
