@@ -73,10 +73,20 @@ async function bundle(): Promise<string> {
   return outfile;
 }
 
-/** The embedded server in a Node child; `nodeArgs` e.g. ["--cpu-prof", "--cpu-prof-dir=…"]. */
-export async function startEmbedded(nodeArgs: string[] = []): Promise<ServerUnderTest> {
+/** Removes the bundle's temp folder (the next startEmbedded bundles again). */
+export function removeBundle(): void {
+  if (bundled) fs.rmSync(path.dirname(bundled), { recursive: true, force: true });
+  bundled = undefined;
+}
+
+/**
+ * The embedded server in a Node child; `nodeArgs` e.g. ["--cpu-prof", "--cpu-prof-dir=…"]. With
+ * `unixSocketPath` it listens on that socket too.
+ */
+export async function startEmbedded(nodeArgs: string[] = [], unixSocketPath = ""): Promise<ServerUnderTest> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, await bundle(), String(port)], {
+  const socketArgs = unixSocketPath ? [unixSocketPath] : [];
+  const child = spawn(process.execPath, [...nodeArgs, await bundle(), String(port), ...socketArgs], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
