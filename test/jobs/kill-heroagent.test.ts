@@ -88,9 +88,11 @@ async function runRounds(redisUrl?: string): Promise<void> {
     expect(ids.length).toBeGreaterThan(ROUNDS * 10);
     const finished = new Map<number, Job>();
     const unfinished: string[] = [];
+    const drainDeadline = Date.now() + 15_000;
     await inParallel(ids, 8, async (jobId) => {
       try {
-        finished.set(jobId, await client.waitForJob(jobId, { timeoutMs: 20_000 }));
+        const timeoutMs = Math.max(0, drainDeadline - Date.now());
+        finished.set(jobId, await client.waitForJob(jobId, { timeoutMs }));
       } catch (error) {
         const history = await client.getJobHistory(jobId);
         const redis = typeof target === "string" ? new Redis(target) : new Redis(target);
@@ -107,7 +109,7 @@ async function runRounds(redisUrl?: string): Promise<void> {
         );
       }
     });
-    expect(unfinished).toEqual([]);
+    expect(unfinished.slice(0, 10)).toEqual([]);
     const drained = Date.now();
 
     const problems: string[] = [];
