@@ -162,42 +162,47 @@ export class RedisJobManager {
   }
 
   /**
-   * Recovers a dead worker's jobs: each job in its processing lists is reported "lost" (with the
-   * token it held) in the same transaction that empties the list. WATCH makes a worker that reports
-   * at the same moment win cleanly: then the job is no longer in the list and is not reported lost.
+   * Recovers a dead worker's jobs, in the transaction that empties its processing list: each claimed
+   * job is reported "lost" (with the token it held); a job it took but had not claimed yet goes back
+   * to the head of its lane. WATCH makes a worker that reports at the same moment win cleanly: then
+   * the job is no longer in the list and is not recovered twice.
    */
   async reapWorker(workerId: string, now = Date.now()): Promise<number> {
-    let lost = 0;
+    let recovered = 0;
     for (const key of await this.scanKeys(`${processingKey(workerId, "")}*`)) {
       const topic = key.slice(processingKey(workerId, "").length);
       for (;;) {
         await this.watcher.watch(key);
         const ids = await this.watcher.lrange(key, 0, -1);
         const lookup = this.watcher.pipeline();
-        for (const id of ids) lookup.hget(jobKey(topic, Number(id)), "token");
-        const tokens = ((await lookup.exec()) ?? []).map(([, value]) => value as string | null);
+        for (const id of ids) lookup.hmget(jobKey(topic, Number(id)), "status", "token", "priority");
+        const hashes = ((await lookup.exec()) ?? []).map(([, value]) => value as (string | null)[]);
         const multi = this.watcher.multi().del(key);
+        recovered = 0;
         ids.forEach((id, i) => {
-          const token = tokens[i];
-          if (!token) return; // not claimed, or gone: nothing to recover
-          const event = {
-            type: "lost",
-            jobId: Number(id),
-            topic,
-            token,
-            workerId,
-            time: now,
-            reason: "lease expired",
-          } as const;
-          multi.xadd(EVENTS_KEY, "*", ...encodeEvent(event));
-          lost++;
+          const [status, token, priority] = hashes[i] ?? [];
+          const jobId = Number(id);
+          if (status === "new" && !token) {
+            returnToHead(multi, { topic, jobId, priority: Number(priority) || 0 }); // taken, not claimed
+          } else if (token) {
+            const event = {
+              type: "lost",
+              jobId,
+              topic,
+              token,
+              workerId,
+              time: now,
+              reason: "lease expired",
+            } as const;
+            multi.xadd(EVENTS_KEY, "*", ...encodeEvent(event));
+          } else return; // gone (finished or cancelled meanwhile): nothing to recover
+          recovered++;
         });
         if ((await multi.exec()) !== null) break;
-        lost = 0; // the list changed under us: read it again
       }
     }
     await this.redis.hdel(WORKERS_KEY, workerId);
-    return lost;
+    return recovered;
   }
 
   /** Reads worker events after `lastId`, blocking up to `blockMs` when there are none. */
@@ -254,6 +259,14 @@ function unplace(multi: Multi, job: JobRef): Multi {
   return multi
     .lrem(queueKey(job.topic, job.priority), 0, String(job.jobId))
     .zrem(DELAYED_KEY, delayedMember(job.topic, job.jobId));
+}
+
+/** Back where LMOVE took it from (the right end), so it is the next one taken. */
+function returnToHead(multi: Multi, job: JobRef): Multi {
+  return multi
+    .rpush(queueKey(job.topic, job.priority), String(job.jobId))
+    .lpush(notifyKey(job.topic), "1")
+    .ltrim(notifyKey(job.topic), 0, NOTIFY_TOKENS_MAX - 1);
 }
 
 function pushReady(multi: Multi, job: JobRef): Multi {
