@@ -25,8 +25,8 @@ import {
   queueKey,
   WORKERS_KEY,
 } from "./redis-keys.js";
+import { type Multi, TickBatch } from "./tick-batch.js";
 
-type Multi = ReturnType<Redis["multi"]>;
 type JobRef = Pick<Job, "jobId" | "topic" | "priority">;
 
 /** What Redis knows of a running job that OurDB does not (yet). */
@@ -47,35 +47,40 @@ export interface EventEntry {
 }
 
 export class RedisJobManager {
+  private readonly batch: TickBatch;
+
   /**
-   * @param redis commands (shared, pipelined)
+   * @param redis commands (shared; the per-job transactions of one event-loop turn go as one MULTI)
    * @param watcher a connection of its own: WATCH state is per connection
    */
   constructor(
     private readonly redis: Redis,
     private readonly watcher: Redis,
-  ) {}
+  ) {
+    this.batch = new TickBatch(redis);
+  }
 
   /** Writes the job hash and puts the job in its lane, or in the delayed set until its runAt. */
   async enqueue(job: Job, now = Date.now()): Promise<void> {
-    const multi = this.redis
-      .multi()
-      .del(logsKey(job.topic, job.jobId))
-      .hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
-    await place(multi, job, job.runAt, now).exec();
+    await this.batch.run((multi) => {
+      multi.del(logsKey(job.topic, job.jobId)).hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
+      place(multi, job, job.runAt, now);
+    });
   }
 
   /** Back to new (retry, lost lease): clears the claim, so the old token is refused from now on. */
   async requeue(job: JobRef, runAt: number, attempts: number, now = Date.now()): Promise<void> {
-    const multi = this.redis.multi().hset(jobKey(job.topic, job.jobId), requeuedJobFields(runAt, attempts));
-    await place(multi, job, runAt, now).exec();
+    await this.batch.run((multi) => {
+      multi.hset(jobKey(job.topic, job.jobId), requeuedJobFields(runAt, attempts));
+      place(multi, job, runAt, now);
+    });
   }
 
   /** Marked active by the API (no worker): out of the lanes so no worker takes it. */
   async markActive(job: JobRef): Promise<void> {
-    await unplace(this.redis.multi(), job)
-      .hset(jobKey(job.topic, job.jobId), { status: "active", token: "", workerId: "" })
-      .exec();
+    await this.batch.run((multi) =>
+      unplace(multi, job).hset(jobKey(job.topic, job.jobId), { status: "active", token: "", workerId: "" }),
+    );
   }
 
   /**
@@ -84,34 +89,32 @@ export class RedisJobManager {
    * With `signal` a worker still running it is told to stop.
    */
   async remove(job: JobRef, how: { queued: boolean; signal: boolean }): Promise<void> {
-    const multi = this.redis.multi();
-    if (how.queued) unplace(multi, job);
-    multi.del(jobKey(job.topic, job.jobId), logsKey(job.topic, job.jobId));
-    if (how.signal) multi.publish(CANCEL_CHANNEL, String(job.jobId));
-    await multi.exec();
+    await this.batch.run((multi) => {
+      if (how.queued) unplace(multi, job);
+      multi.del(jobKey(job.topic, job.jobId), logsKey(job.topic, job.jobId));
+      if (how.signal) multi.publish(CANCEL_CHANNEL, String(job.jobId));
+    });
   }
 
   /** Tells a worker running the job to check its claim (taken back by the API: it stops). */
   async signal(jobId: number): Promise<void> {
-    await this.redis.publish(CANCEL_CHANNEL, String(jobId));
+    await this.batch.run((multi) => multi.publish(CANCEL_CHANNEL, String(jobId)));
   }
 
   /** Asks the worker running the job to stop with "cancelled"; it reports the failure itself. */
   async requestCancel(job: JobRef): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(jobKey(job.topic, job.jobId), "cancel", "1")
-      .publish(CANCEL_CHANNEL, String(job.jobId))
-      .exec();
+    await this.batch.run((multi) =>
+      multi.hset(jobKey(job.topic, job.jobId), "cancel", "1").publish(CANCEL_CHANNEL, String(job.jobId)),
+    );
   }
 
   async live(job: JobRef): Promise<LiveJob> {
-    const [fields, logs] = (await this.redis
-      .multi()
-      .hmget(jobKey(job.topic, job.jobId), "status", "token", "cancel", "attempts", "progress")
-      .lrange(logsKey(job.topic, job.jobId), 0, -1)
-      .exec()) as [[null, (string | null)[]], [null, string[]]];
-    const [status, token, cancel, attempts, progress] = fields[1];
+    const [fields, logs] = (await this.batch.run((multi) =>
+      multi
+        .hmget(jobKey(job.topic, job.jobId), "status", "token", "cancel", "attempts", "progress")
+        .lrange(logsKey(job.topic, job.jobId), 0, -1),
+    )) as [(string | null)[], string[]];
+    const [status, token, cancel, attempts, progress] = fields;
     return {
       exists: status != null,
       status: status ?? null,
@@ -119,7 +122,7 @@ export class RedisJobManager {
       cancel: cancel === "1",
       attempts: Number(attempts) || 0,
       progress: Number(progress) || 0,
-      logs: logs[1],
+      logs,
     };
   }
 

@@ -158,11 +158,10 @@ export class JobWorker {
       try {
         if (woken || Date.now() - lastFetch >= FULL_CHECK_MS) {
           lastFetch = Date.now();
-          const claimed = await queue.fetch(topics, this.nextTopic++);
-          if (claimed) {
-            this.startRun(claimed);
-            continue;
-          }
+          const free = this.options.concurrency - this.runs.size;
+          const claimed = await queue.fetch(topics, this.nextTopic++, free);
+          for (const job of claimed) this.startRun(job);
+          if (claimed.length > 0) continue;
         }
         if (this.stopping) break;
         // Blocks until a job is queued (its token arrives) or the poll interval passes.

@@ -21,7 +21,7 @@ describeBackends("job recovery", (backend) => {
       { workerId: "ghost", topics: ["work"], concurrency: 1, host: "h", pid: 1, startedAt: 0 },
       300,
     );
-    const claimed = await ghost.fetch(["work"], 0);
+    const [claimed] = await ghost.fetch(["work"], 0);
     expect(claimed?.job.jobId).toBe(job.jobId);
     await eventually(async () => (await jm.getJob(job.jobId)).status === "active");
 
