@@ -31,6 +31,9 @@ export class JobManagerUnavailableError extends HeroAgentError {
 
 const IDLE_CONNECTIONS_MAX = 4;
 
+/** The request stream is trimmed to about this length, so it stays bounded while no server reads it. */
+const REQUESTS_MAX = 10_000;
+
 export class JobClient {
   private readonly idle: Redis[] = [];
   private readonly open = new Set<Redis>();
@@ -163,6 +166,9 @@ export class JobClient {
         (async () => {
           await this.commands.xadd(
             REQUESTS_KEY,
+            "MAXLEN",
+            "~",
+            REQUESTS_MAX,
             "*",
             "id",
             id,

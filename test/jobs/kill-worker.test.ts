@@ -81,12 +81,9 @@ describeBackends("kill -9 of a remote worker mid-job", (backend) => {
 });
 
 describeBackends("a worker killed between LMOVE and its claim", (backend) => {
-  // BUG (src/jobs/redis-job-manager.ts, RedisJobManager.reapWorker): a job a dead worker moved into
-  // its processing list but had not claimed yet (no token in the job hash) is dropped with the list
-  // ("not claimed … nothing to recover") instead of being put back in its lane: the hash stays
-  // "new", in no lane, and no worker ever runs it (reconciliation skips it too: the hash exists).
-  // The kill -9 test against redis-server hits this (test/jobs/kill-heroagent.test.ts).
-  it.fails("puts the unclaimed job back in its lane", async () => {
+  // Found by the kill -9 test against redis-server: the reaper used to drop such a job with the
+  // list (it stayed "new" in Redis, in no lane, and never ran). Fixed in c304033.
+  it("puts the unclaimed job back in its lane", async () => {
     const target = await backend.redis();
     const manager = await openManager(target, { workerCount: 0, leaseTimeout: 1000 });
     const job = await manager.createJob("work", "x");
