@@ -8,14 +8,12 @@
  * Applying an event twice (the manager crashed before deleting it from the stream) stores nothing
  * twice: each case checks whether OurDB already shows it.
  */
-import { JobResultTooLargeError } from "../errors.js";
 import { isFinished, type Job, JobStatus } from "./job.js";
-import type { JobChanges } from "./job-changes.js";
 import type { WorkerEvent } from "./job-events.js";
 import { backoffDelay } from "./job-options.js";
 import type { JobStore } from "./job-store.js";
 import type { KeyedLock } from "./keyed-lock.js";
-import { RESULT_TOO_LARGE } from "./limits.js";
+import { isResultTooLarge, RESULT_TOO_LARGE } from "./limits.js";
 import type { LiveJob, RedisJobManager } from "./redis-job-manager.js";
 
 export interface AppliedHooks {
@@ -56,82 +54,66 @@ export class EventApplier {
   }
 
   private async active(event: Extract<WorkerEvent, { type: "active" }>): Promise<void> {
-    const job = await this.store.get(event.jobId);
-    if (isFinished(job.status)) {
-      // Claimed after it was cancelled or finished: drop what the claim recreated, stop the worker.
-      await this.redis.remove(job, { queued: false, signal: true });
-      return this.hooks.refused(event, `job is already ${job.status}`);
-    }
-    if (job.status === JobStatus.Active && job.attempts >= event.attempt) return; // applied before
-    await this.update(job, {
-      status: JobStatus.Active,
-      attempts: event.attempt,
-      startedAt: event.time,
-      finishedAt: null,
-      workerId: event.workerId,
-      progress: 0,
+    let finished = false;
+    const { before, after } = await this.store.change(event.jobId, (job) => {
+      finished = isFinished(job.status);
+      if (finished) return undefined;
+      if (job.status === JobStatus.Active && job.attempts >= event.attempt) return undefined; // applied before
+      return {
+        status: JobStatus.Active,
+        attempts: event.attempt,
+        startedAt: event.time,
+        finishedAt: null,
+        workerId: event.workerId,
+        progress: 0,
+      };
     });
+    if (after) this.hooks.stored(after, before.status);
+    if (finished) {
+      // Claimed after it was cancelled or finished: drop what the claim recreated, stop the worker.
+      await this.redis.remove(before, { queued: false, signal: true });
+      this.hooks.refused(event, `job is already ${before.status}`);
+    }
   }
 
   private async done(event: Extract<WorkerEvent, { type: "done" }>): Promise<void> {
-    const job = await this.store.get(event.jobId);
-    const live = await this.redis.live(job);
+    const live = await this.redis.live(event);
     if (live.token !== event.token) return this.hooks.refused(event, "lock token no longer valid");
-    if (!isFinished(job.status)) {
-      const running = await this.ensureActive(job, event);
+    const { result } = event;
+    const { before, after } = await this.store.change(event.jobId, (job) => {
+      if (isFinished(job.status)) return undefined; // stored before a crash; only Redis is left to do
       const finished = { finishedAt: event.time, workerId: event.workerId, progress: 100, logs: live.logs };
-      try {
-        await this.update(running, { ...finished, status: JobStatus.Done, result: event.result });
-      } catch (error) {
-        if (!(error instanceof JobResultTooLargeError)) throw error;
-        await this.update(running, { ...finished, status: JobStatus.Error, error: RESULT_TOO_LARGE });
-      }
-    }
-    await this.redis.remove(job, { queued: false, signal: false });
+      return result !== null && isResultTooLarge(result)
+        ? { ...finished, status: JobStatus.Error, error: RESULT_TOO_LARGE }
+        : { ...finished, status: JobStatus.Done, result };
+    });
+    if (after) this.hooks.stored(after, before.status);
+    await this.redis.remove(before, { queued: false, signal: false });
   }
 
   /** failed, released or lost: retry while attempts remain (and it was not cancelled), else error. */
   private async outcome(event: Outcome): Promise<void> {
-    const job = await this.store.get(event.jobId);
-    const live = await this.redis.live(job);
+    const live = await this.redis.live(event);
     if (!live.exists || live.token !== event.token)
       return this.hooks.refused(event, "lock token no longer valid");
-    if (isFinished(job.status)) return this.redis.remove(job, { queued: false, signal: false });
     const error = errorText(event, live);
     const final = live.cancel || (event.type === "failed" && event.final);
     // A released run was interrupted by a stopping worker and does not count.
     const attempts = event.type === "released" ? Math.max(0, live.attempts - 1) : live.attempts;
-    if (final || attempts >= job.maxAttempts) {
-      const running = await this.ensureActive(job, event);
-      await this.update(running, { status: JobStatus.Error, error, finishedAt: event.time, logs: live.logs });
-      return this.redis.remove(job, { queued: false, signal: false });
-    }
-    const wait = event.type === "failed" ? backoffDelay(job.backoff, attempts) : 0;
-    const runAt = Date.now() + wait;
-    if (job.status !== JobStatus.New) {
-      await this.update(job, {
-        status: JobStatus.New,
-        error,
-        runAt,
-        attempts,
-        workerId: null,
-        logs: live.logs,
-      });
-    }
-    await this.redis.requeue(job, runAt, attempts);
-    this.hooks.scheduled(runAt);
-  }
-
-  /** A run's outcome is stored from active; if its active event was never stored, store it first. */
-  private async ensureActive(job: Job, event: WorkerEvent): Promise<Job> {
-    if (job.status !== JobStatus.New) return job;
-    return this.update(job, { status: JobStatus.Active, startedAt: event.time, workerId: event.workerId });
-  }
-
-  private async update(job: Job, changes: JobChanges): Promise<Job> {
-    const next = await this.store.update(job.jobId, () => changes);
-    this.hooks.stored(next, job.status);
-    return next;
+    let retryAt: number | undefined;
+    const { before, after } = await this.store.change(event.jobId, (job) => {
+      if (isFinished(job.status)) return undefined;
+      if (final || attempts >= job.maxAttempts) {
+        return { status: JobStatus.Error, error, finishedAt: event.time, logs: live.logs };
+      }
+      retryAt = Date.now() + (event.type === "failed" ? backoffDelay(job.backoff, attempts) : 0);
+      if (job.status === JobStatus.New) return undefined; // stored before a crash
+      return { status: JobStatus.New, error, runAt: retryAt, attempts, workerId: null, logs: live.logs };
+    });
+    if (after) this.hooks.stored(after, before.status);
+    if (retryAt === undefined) return this.redis.remove(before, { queued: false, signal: false });
+    await this.redis.requeue(before, retryAt, attempts);
+    this.hooks.scheduled(retryAt);
   }
 }
 

@@ -139,11 +139,27 @@ export class JobStore {
    * Appends a version made by `mutate` from the newest one. Changes to one job are serialized in
    * this process, so `mutate` always sees the version it replaces.
    */
-  update(jobId: number, mutate: (job: Job) => JobChanges, now?: number): Promise<Job> {
+  async update(jobId: number, mutate: (job: Job) => JobChanges, now?: number): Promise<Job> {
+    const { after } = await this.change(jobId, mutate, now);
+    return after as Job;
+  }
+
+  /**
+   * Like update, for callers that decide from the newest version whether to write at all: `decide`
+   * returns the changes, or undefined to leave the job as it is (`after` is then undefined).
+   * One read of the record serves both the decision and the new version.
+   */
+  change(
+    jobId: number,
+    decide: (job: Job) => JobChanges | undefined,
+    now?: number,
+  ): Promise<{ before: Job; after: Job | undefined }> {
     return this.lock.run(jobId, async () => {
       const record = await this.readRecord(jobId);
       const current = await this.toJob(jobId, record);
-      const next = applyChanges(current, mutate(current), now ?? Date.now());
+      const changes = decide(current);
+      if (changes === undefined) return { before: current, after: undefined };
+      const next = applyChanges(current, changes, now ?? Date.now());
       const refs = {
         params: record.params,
         result: await this.reuseOrWrite(record.result, current.result, next.result),
@@ -154,7 +170,7 @@ export class JobStore {
       if (statusChange) this.keeper.willChange(jobId);
       await this.jobs.set({ id: jobId, data: encodeRecord(toRecord(next, refs)) });
       if (statusChange) this.keeper.changed(jobId, next.status);
-      return next;
+      return { before: current, after: next };
     });
   }
 

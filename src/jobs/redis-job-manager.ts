@@ -63,7 +63,8 @@ export class RedisJobManager {
   /** Writes the job hash and puts the job in its lane, or in the delayed set until its runAt. */
   async enqueue(job: Job, now = Date.now()): Promise<void> {
     await this.batch.run((multi) => {
-      multi.del(logsKey(job.topic, job.jobId)).hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
+      if (job.version > 1) multi.del(logsKey(job.topic, job.jobId)); // a new job has no old logs
+      multi.hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
       place(multi, job, job.runAt, now);
     });
   }
@@ -108,7 +109,7 @@ export class RedisJobManager {
     );
   }
 
-  async live(job: JobRef): Promise<LiveJob> {
+  async live(job: Pick<Job, "jobId" | "topic">): Promise<LiveJob> {
     const [fields, logs] = (await this.batch.run((multi) =>
       multi
         .hmget(jobKey(job.topic, job.jobId), "status", "token", "cancel", "attempts", "progress")
