@@ -52,7 +52,7 @@ export function jobCommand(out: Output = process.stdout, input: Input = process.
 
   sub("create", "create a job; params is a string, or - to read it from stdin")
     .argument("<topic>", "the job's topic, e.g. echo or sleep")
-    .argument("[params]", "the job's params (default empty)", "")
+    .argument("[params]", "the job's params", "")
     .option("--timeout <s>", "seconds the handler may run", positiveNumber)
     .option("--max-attempts <n>", "runs in total, the first included", integerArg(1))
     .option("--delay <ms>", "milliseconds before the job may run", integerArg(0))

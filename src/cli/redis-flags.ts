@@ -17,12 +17,20 @@ export function addRedisOptions(command: Command, defaultHelp: string): Command 
         .argParser(redisUrl)
         .conflicts("redisSocket"),
     )
-    .addOption(new Option("--redis-socket <path>", "Redis Unix socket instead of --redis"));
+    .addOption(
+      new Option(
+        "--redis-socket <path>",
+        "Redis Unix socket instead of --redis (its password, if any, from HEROAGENT_REDIS_PASSWORD)",
+      ),
+    );
 }
 
 /** The target the flags name, or `fallback()` when they name none. */
 export function redisTargetFrom(flags: RedisFlags, fallback: () => RedisTarget): RedisTarget {
-  if (flags.redisSocket !== undefined) return { path: flags.redisSocket };
+  if (flags.redisSocket !== undefined) {
+    const password = process.env.HEROAGENT_REDIS_PASSWORD;
+    return { path: flags.redisSocket, ...(password ? { password } : {}) };
+  }
   if (flags.redis !== undefined) return flags.redis;
   return fallback();
 }
