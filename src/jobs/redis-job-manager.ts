@@ -60,12 +60,33 @@ export class RedisJobManager {
     this.batch = new TickBatch(redis);
   }
 
+  private readonly wakeUps = new Map<string, number>();
+
+  /**
+   * Into the delayed set when runAt is in the future, else into its ready lane. The wake-up tokens
+   * of one transaction go at its end, one per job up to WAKE_UPS_MAX per topic: enough to wake every
+   * idle worker process, without two commands per job.
+   */
+  private place(multi: Multi, job: JobRef, runAt: number, now: number): void {
+    if (runAt > now) {
+      multi.zadd(DELAYED_KEY, runAt, delayedMember(job.topic, job.jobId));
+      return;
+    }
+    if (job.priority !== 0) multi.zadd(prioritiesKey(job.topic), job.priority, String(job.priority));
+    multi.lpush(queueKey(job.topic, job.priority), String(job.jobId));
+    this.wakeUps.set(job.topic, (this.wakeUps.get(job.topic) ?? 0) + 1);
+    this.batch.once("wake-ups", (last) => {
+      for (const [topic, count] of this.wakeUps) notify(last, topic, Math.min(count, WAKE_UPS_MAX));
+      this.wakeUps.clear();
+    });
+  }
+
   /** Writes the job hash and puts the job in its lane, or in the delayed set until its runAt. */
   async enqueue(job: Job, now = Date.now()): Promise<void> {
     await this.batch.run((multi) => {
       if (job.version > 1) multi.del(logsKey(job.topic, job.jobId)); // a new job has no old logs
       multi.hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
-      place(multi, job, job.runAt, now);
+      this.place(multi, job, job.runAt, now);
     });
   }
 
@@ -73,7 +94,7 @@ export class RedisJobManager {
   async requeue(job: JobRef, runAt: number, attempts: number, now = Date.now()): Promise<void> {
     await this.batch.run((multi) => {
       multi.hset(jobKey(job.topic, job.jobId), requeuedJobFields(runAt, attempts));
-      place(multi, job, runAt, now);
+      this.place(multi, job, runAt, now);
     });
   }
 
@@ -253,12 +274,6 @@ export class RedisJobManager {
   }
 }
 
-/** Into the delayed set when runAt is in the future, else into its ready lane. */
-function place(multi: Multi, job: JobRef, runAt: number, now: number): Multi {
-  if (runAt > now) return multi.zadd(DELAYED_KEY, runAt, delayedMember(job.topic, job.jobId));
-  return pushReady(multi, job);
-}
-
 function unplace(multi: Multi, job: JobRef): Multi {
   return multi
     .lrem(queueKey(job.topic, job.priority), 0, String(job.jobId))
@@ -267,16 +282,19 @@ function unplace(multi: Multi, job: JobRef): Multi {
 
 /** Back where LMOVE took it from (the right end), so it is the next one taken. */
 function returnToHead(multi: Multi, job: JobRef): Multi {
-  return multi
-    .rpush(queueKey(job.topic, job.priority), String(job.jobId))
-    .lpush(notifyKey(job.topic), "1")
-    .ltrim(notifyKey(job.topic), 0, NOTIFY_TOKENS_MAX - 1);
+  return notify(multi.rpush(queueKey(job.topic, job.priority), String(job.jobId)), job.topic);
 }
 
 function pushReady(multi: Multi, job: JobRef): Multi {
   if (job.priority !== 0) multi.zadd(prioritiesKey(job.topic), job.priority, String(job.priority));
-  return multi
-    .lpush(queueKey(job.topic, job.priority), String(job.jobId))
-    .lpush(notifyKey(job.topic), "1")
-    .ltrim(notifyKey(job.topic), 0, NOTIFY_TOKENS_MAX - 1);
+  return notify(multi.lpush(queueKey(job.topic, job.priority), String(job.jobId)), job.topic);
 }
+
+/** Wake-up tokens for the topic's idle workers (a bounded list: tokens are hints, not jobs). */
+function notify(multi: Multi, topic: string, count = 1): Multi {
+  const tokens = Array.from({ length: count }, () => "1");
+  return multi.lpush(notifyKey(topic), ...tokens).ltrim(notifyKey(topic), 0, NOTIFY_TOKENS_MAX - 1);
+}
+
+/** Wake-up tokens per topic per transaction at most: more idle worker processes than this poll. */
+const WAKE_UPS_MAX = 16;

@@ -19,6 +19,8 @@ interface Queued {
 
 export class TickBatch {
   private queued: Queued[] = [];
+  /** Commands sent once per transaction however many callers ask (e.g. one wake-up per topic). */
+  private finally = new Map<string, (multi: Multi) => unknown>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -28,6 +30,14 @@ export class TickBatch {
       this.queued.push({ add, resolve, reject });
       if (this.queued.length === 1) setImmediate(() => void this.flush());
     });
+  }
+
+  /**
+   * Adds `add`'s commands at the end of the transaction the next run() joins, once per `key`.
+   * Their replies and errors are nobody's: use it for idempotent hints only.
+   */
+  once(key: string, add: (multi: Multi) => unknown): void {
+    if (!this.finally.has(key)) this.finally.set(key, add);
   }
 
   private async flush(): Promise<void> {
@@ -41,6 +51,10 @@ export class TickBatch {
       queued.add(multi);
       ranges.push([start, multi.length - 1]);
     }
+    // After the callers' commands, which may have asked for them.
+    const last = [...this.finally.values()];
+    this.finally.clear();
+    for (const add of last) add(multi);
     try {
       const results = (await multi.exec()) ?? [];
       batch.forEach((queued, i) => {

@@ -64,6 +64,17 @@ describeBackends("JobManager", (backend) => {
     redis.disconnect();
   });
 
+  it("wakes an idle worker for a new job instead of waiting for its poll interval", async () => {
+    const jm = await openManager(await backend.redis(), { pollInterval: 10_000 });
+    jm.registerHandler("prompt", () => "ok");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the worker is blocked, idle
+    for (let i = 0; i < 3; i++) {
+      const job = await jm.createJob("prompt", "");
+      // Far below the 10 s poll: only the wake-up token can explain a pickup within this.
+      expect(await jm.waitForJob(job.jobId, { timeoutMs: 3000 })).toMatchObject({ status: "done" });
+    }
+  });
+
   it("retries a failing handler with backoff, then succeeds", async () => {
     const jm = await openManager(await backend.redis());
     const runs: number[] = [];
