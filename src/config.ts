@@ -75,7 +75,12 @@ const jobsSection = z.strictObject({
     .min(1)
     .default("./data/jobsdb")
     .meta({ description: "directory of the OurDB database holding every job's history" }),
-  workerCount: z.number().int().min(1).default(5).meta({ description: "number of concurrent job workers" }),
+  workerCount: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .meta({ description: "jobs run at once in this process (0: only remote workers run jobs)" }),
   queuePollInterval: z
     .number()
     .int()

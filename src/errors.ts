@@ -124,6 +124,16 @@ export class JobWaitTimeoutError extends HeroAgentError {
   }
 }
 
+/**
+ * No job manager answers: Redis is unreachable, no heroagent with enableJobs reads the requests, or
+ * the JobManager was closed while a caller waited.
+ */
+export class JobManagerUnavailableError extends HeroAgentError {
+  constructor(message: string) {
+    super("HEROAGENT_ERR_JOB_MANAGER_UNAVAILABLE", message);
+  }
+}
+
 /** A stored job record or one of its chunks cannot be read back as written. */
 export class JobCorruptError extends HeroAgentError {
   constructor(message: string, options?: ErrorOptions) {

@@ -48,8 +48,10 @@ class JobSystem implements Startable {
       await this.stop();
       throw error;
     }
-    for (const [topic, handler] of builtinHandlers({ enableShell: jobs.enableShell })) {
-      this.manager.registerHandler(topic, handler);
+    if (jobs.workerCount > 0) {
+      for (const [topic, handler] of builtinHandlers({ enableShell: jobs.enableShell })) {
+        this.manager.registerHandler(topic, handler);
+      }
     }
     this.logger.info(
       {

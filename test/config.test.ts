@@ -242,8 +242,8 @@ describe("config errors", () => {
     expect(configErrorOf(() => loadConfig({ flags: { logLevel: "loud" } }))).toMatch(
       /^invalid config: logLevel must be one of "fatal", .*"silent" \(got "loud" from --log-level\)$/,
     );
-    expect(configErrorOf(() => loadConfig({ env: { HEROAGENT_JOBS_WORKER_COUNT: "0" } }))).toBe(
-      "invalid config: jobs.workerCount must be an integer >= 1 (got 0 from HEROAGENT_JOBS_WORKER_COUNT)",
+    expect(configErrorOf(() => loadConfig({ env: { HEROAGENT_JOBS_WORKER_COUNT: "-1" } }))).toBe(
+      "invalid config: jobs.workerCount must be an integer >= 0 (got -1 from HEROAGENT_JOBS_WORKER_COUNT)",
     );
     expect(configErrorOf(() => loadConfig({ env: { HEROAGENT_JOBS_OURDB_PATH: "" } }))).toBe(
       'invalid config: jobs.ourdbPath must be a non-empty string (got "" from HEROAGENT_JOBS_OURDB_PATH)',

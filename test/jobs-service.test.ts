@@ -100,6 +100,16 @@ describe("jobs service", () => {
     expect(await jm.waitForJob(waiting.jobId, { timeoutMs: 5000 })).toMatchObject({ result: "ran x" });
   });
 
+  it("runs no in-process worker with jobs.workerCount 0 (remote workers only)", async () => {
+    const factory = jobsFactory({ "jobs.workerCount": 0 });
+    await factory.start();
+    const jm = factory.getJobManager();
+    expect(jm.workerStatus).toBeUndefined();
+    const job = await jm.createJob("echo", "waits for a remote worker");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await jm.getJob(job.jobId)).status).toBe("new");
+  });
+
   it("uses jobs.redisUrl, or refuses to start without any Redis", async () => {
     const base = { enableWebDAV: false, enableUI: false };
     expect(jobsRedisTarget(loadConfig({ flags: { ...base, "jobs.redisUrl": "redis://h:7000/2" } }))).toBe(

@@ -5,7 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { HeroAgentError, JobParamsTooLargeError, JobWaitTimeoutError } from "../errors.js";
+import {
+  HeroAgentError,
+  JobManagerUnavailableError,
+  JobParamsTooLargeError,
+  JobWaitTimeoutError,
+} from "../errors.js";
 import type { Job, JobStatus } from "./job.js";
 import type { JobListQuery } from "./job-list.js";
 import type { CreateJobOptions } from "./job-options.js";
@@ -22,12 +27,7 @@ export interface JobClientOptions {
   waitChunkMs?: number;
 }
 
-/** No job manager answered: Redis is unreachable, or no heroagent with enableJobs reads the requests. */
-export class JobManagerUnavailableError extends HeroAgentError {
-  constructor(message: string) {
-    super("HEROAGENT_ERR_JOB_MANAGER_UNAVAILABLE", message);
-  }
-}
+export { JobManagerUnavailableError };
 
 const IDLE_CONNECTIONS_MAX = 4;
 

@@ -7,7 +7,12 @@
  */
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import { describeError, JobTransitionError, JobWaitTimeoutError } from "../errors.js";
+import {
+  describeError,
+  JobManagerUnavailableError,
+  JobTransitionError,
+  JobWaitTimeoutError,
+} from "../errors.js";
 import { EventApplier } from "./event-applier.js";
 import { isFinished, type Job, JobStatus } from "./job.js";
 import type { JobChanges } from "./job-changes.js";
@@ -63,6 +68,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   private lastEventId = "0";
   private closed?: Promise<void>;
   private readonly maintenanceTimer = new WakeableSleep();
+  /** Pending waitForJob calls, rejected when the manager closes. */
+  private readonly waits = new Set<(error: unknown) => void>();
 
   private constructor(
     readonly store: JobStore,
@@ -234,10 +241,12 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
 
   /** Resolves with the job once it is done or error (at once if it already is). */
   waitForJob(jobId: number, options: { timeoutMs?: number } = {}): Promise<Job> {
+    if (this.closing) return Promise.reject(closedError());
     return new Promise<Job>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (error: unknown, job?: Job) => {
         this.off("job", onJob);
+        this.waits.delete(finish);
         clearTimeout(timer);
         if (job) resolve(job);
         else reject(error);
@@ -246,11 +255,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         if (job.jobId === jobId && isFinished(job.status)) finish(undefined, job);
       };
       this.on("job", onJob);
+      this.waits.add(finish);
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(
           () => finish(new JobWaitTimeoutError(jobId, options.timeoutMs as number)),
           options.timeoutMs,
         );
+        timer.unref();
       }
       this.store.get(jobId).then(
         (job) => isFinished(job.status) && finish(undefined, job),
@@ -291,6 +302,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     await Promise.all(this.loops);
     while ((await this.applyEvents(0).catch(() => 0)) > 0) {} // the worker's last reports
     await Promise.all([this.connections.commands, this.connections.watcher].map(closeRedis));
+    for (const finish of [...this.waits]) finish(closedError());
     if (this.ownsStore) await this.store.close();
   }
 
@@ -402,6 +414,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.options.log?.(level, message, fields);
   }
 }
+
+const closedError = () => new JobManagerUnavailableError("the JobManager was closed");
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 

@@ -50,6 +50,8 @@ export const WAIT_MAX_MS = 60_000;
 export const INTERNAL_ERROR_CODE = "HEROAGENT_ERR_INTERNAL";
 
 const READ_BATCH = 100;
+/** XREAD returns as soon as a request arrives; the block only bounds an idle wait (close disconnects). */
+const READ_BLOCK_MS = 2000;
 
 export interface JobRequestServerOptions {
   /** Milliseconds the reader blocks on an empty stream before looking again. */
@@ -123,7 +125,7 @@ export class JobRequestServer {
           "COUNT",
           READ_BATCH,
           "BLOCK",
-          Math.max(1, this.options.pollInterval),
+          READ_BLOCK_MS,
           "STREAMS",
           REQUESTS_KEY,
           this.lastId,

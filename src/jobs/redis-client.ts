@@ -20,6 +20,8 @@ export function connectRedis(target: RedisTarget, role: string, onError?: (messa
     maxRetriesPerRequest: null,
     connectionName: `heroagent-${role}`,
     retryStrategy: (times) => Math.min(50 * times, 1000),
+    // Closing a connection that never came up must not hold the process for ioredis' default 2 s.
+    disconnectTimeout: 100,
   };
   const redis =
     typeof target === "string" ? new Redis(target, options) : new Redis({ ...target, ...options });

@@ -80,7 +80,7 @@ describe("heroagent start", () => {
     const result = await start(["--jobs-worker-count", "many", ...allServicesOff]).exited;
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'heroagent: invalid config: jobs.workerCount must be an integer >= 1 (got "many" from --jobs-worker-count)\n',
+      'heroagent: invalid config: jobs.workerCount must be an integer >= 0 (got "many" from --jobs-worker-count)\n',
     );
   });
 });

@@ -272,6 +272,15 @@ describeBackends("JobManager", (backend) => {
     });
   });
 
+  it("ends pending waits when the manager closes", async () => {
+    const jm = await openManager(await backend.redis());
+    const job = await jm.createJob("nobody", "");
+    const waiting = jm.waitForJob(job.jobId, { timeoutMs: 60_000 });
+    await jm.close();
+    await expect(waiting).rejects.toMatchObject({ code: "HEROAGENT_ERR_JOB_MANAGER_UNAVAILABLE" });
+    await expect(jm.waitForJob(job.jobId)).rejects.toThrow(/closed/);
+  });
+
   it("times out waitForJob without touching the job", async () => {
     const jm = await openManager(await backend.redis());
     const job = await jm.createJob("nobody", "");
