@@ -58,10 +58,12 @@ interface Run extends ClaimedJob {
 export const WORKER_ID_PATTERN = TOPIC_PATTERN;
 
 /**
- * Every queued job comes with a wake-up token, so a poll that ends without one normally means there
- * is nothing to take; the lanes are still read this often in case a token was lost (trimmed).
+ * Every queued job comes with a wake-up token, so an idle worker is woken the moment there is work;
+ * its own polls are only a safety net. They start at pollInterval and back off to this while the
+ * queues stay empty (each poll is a Redis round trip: ten a second would cost an idle server ~1 %
+ * CPU), and are back at pollInterval as soon as a job comes.
  */
-const FULL_CHECK_MS = 1000;
+const IDLE_POLL_MAX_MS = 5000;
 
 export class JobWorker {
   readonly workerId: string;
@@ -146,27 +148,28 @@ export class JobWorker {
 
   private async fetchLoop(): Promise<void> {
     const queue = this.queue as WorkerQueue;
-    let woken = true;
-    let lastFetch = 0;
+    let poll = this.options.pollInterval;
     while (!this.stopping) {
       const topics = this.topics;
       if (this.runs.size >= this.options.concurrency || topics.length === 0) {
         await this.waitForWake();
-        woken = true; // a slot freed or a topic was added: look at the lanes
         continue;
       }
       try {
-        if (woken || Date.now() - lastFetch >= FULL_CHECK_MS) {
-          lastFetch = Date.now();
-          const free = this.options.concurrency - this.runs.size;
-          const claimed = await queue.fetch(topics, this.nextTopic++, free);
-          for (const job of claimed) this.startRun(job);
-          if (claimed.length > 0) continue;
+        const free = this.options.concurrency - this.runs.size;
+        const claimed = await queue.fetch(topics, this.nextTopic++, free);
+        for (const job of claimed) this.startRun(job);
+        if (claimed.length > 0) {
+          poll = this.options.pollInterval;
+          continue;
         }
         if (this.stopping) break;
-        // Blocks until a job is queued (its token arrives) or the poll interval passes.
-        const token = await this.blocking?.blpop(topics.map(notifyKey), this.options.pollInterval / 1000);
-        woken = token != null;
+        // Blocks until a job is queued (its token arrives) or the poll passes.
+        const token = await this.blocking?.blpop(topics.map(notifyKey), poll / 1000);
+        poll =
+          token == null
+            ? Math.min(poll * 2, Math.max(IDLE_POLL_MAX_MS, this.options.pollInterval))
+            : this.options.pollInterval;
       } catch (error) {
         if (this.stopping) break;
         this.log("warn", "fetching jobs failed; retrying", { error: describeError(error) });
@@ -175,16 +178,13 @@ export class JobWorker {
     }
   }
 
+  /** Until a slot frees, a handler is registered or the worker stops. */
   private waitForWake(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.pollInterval);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        if (self.wake === done) self.wake = undefined;
+      this.wake = () => {
+        this.wake = undefined;
         resolve();
-      }
-      this.wake = done;
+      };
     });
   }
 
