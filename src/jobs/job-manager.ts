@@ -7,12 +7,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import {
-  describeError,
-  JobManagerUnavailableError,
-  JobTransitionError,
-  JobWaitTimeoutError,
-} from "../errors.js";
+import { JobManagerUnavailableError, JobTransitionError, JobWaitTimeoutError } from "../errors.js";
 import { EventApplier } from "./event-applier.js";
 import { isFinished, type Job, JobStatus } from "./job.js";
 import type { JobChanges } from "./job-changes.js";
@@ -20,6 +15,7 @@ import type { JobListQuery } from "./job-list.js";
 import type { CreateJobOptions, JobDefaults } from "./job-options.js";
 import { type JobPage, JobStore } from "./job-store.js";
 import { KeyedLock } from "./keyed-lock.js";
+import { ManagerLoops } from "./manager-loops.js";
 import { reconcile } from "./reconcile.js";
 import { closeRedis, connectRedis, type RedisTarget } from "./redis-client.js";
 import { RedisJobManager } from "./redis-job-manager.js";
@@ -55,19 +51,13 @@ export interface JobManagerEvents {
   progress: [{ jobId: number; progress: number }];
 }
 
-const EVENT_BATCH = 500;
-/** XREAD returns as soon as an event arrives; the block only bounds an idle wait. */
-const EVENT_BLOCK_MS = 2000;
-
 export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly lock = new KeyedLock<number>();
   private readonly applier: EventApplier;
   private readonly worker?: JobWorker;
-  private loops: Promise<void>[] = [];
+  private readonly loops: ManagerLoops;
   private closing = false;
-  private lastEventId = "0";
   private closed?: Promise<void>;
-  private readonly maintenanceTimer = new WakeableSleep();
   /** Pending waitForJob calls, rejected when the manager closes. */
   private readonly waits = new Set<(error: unknown) => void>();
 
@@ -82,9 +72,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.applier = new EventApplier(store, redis, this.lock, {
       stored: (job, previous) => this.emit("job", { job, previous }),
       progress: (jobId, progress) => this.emit("progress", { jobId, progress }),
-      scheduled: (runAt) => this.scheduled(runAt),
+      scheduled: (runAt) => this.loops.scheduled(runAt),
       refused: (event, why) => this.log("debug", "worker event refused", { ...event, why }),
     });
+    this.loops = new ManagerLoops(redis, connections, (event) => this.applier.apply(event), options);
     if (options.workerCount > 0) {
       this.worker = new JobWorker({
         redis: options.redis,
@@ -128,12 +119,12 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
 
   private async startUp(): Promise<void> {
     await this.connections.commands.ping();
-    while ((await this.applyEvents(0)) > 0) {} // what the stream still holds, before reconciling
+    await this.loops.drain(); // what the stream still holds, before reconciling
     const counts = await reconcile(this.store, this.redis, this.lock, (job, previous) =>
       this.emit("job", { job, previous }),
     );
     if (counts.requeued + counts.removed > 0) this.log("info", "reconciled OurDB with Redis", { ...counts });
-    this.loops = [this.eventLoop(), this.maintenanceLoop()];
+    this.loops.start();
     await this.worker?.start();
   }
 
@@ -143,7 +134,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   async createJob(topic: string, params: string, options?: CreateJobOptions): Promise<Job> {
     const job = await this.store.create(topic, params, options);
     await this.redis.enqueue(job);
-    this.scheduled(job.runAt);
+    this.loops.scheduled(job.runAt);
     this.emit("job", { job, previous: null });
     return job;
   }
@@ -296,11 +287,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
-    this.maintenanceTimer.wakeBy(0);
     await this.worker?.stop();
-    this.connections.events.disconnect(); // ends a blocked XREAD
-    await Promise.all(this.loops);
-    while ((await this.applyEvents(0).catch(() => 0)) > 0) {} // the worker's last reports
+    await this.loops.stop();
+    await this.loops.drain().catch(() => undefined); // the worker's last reports
     await Promise.all([this.connections.commands, this.connections.watcher].map(closeRedis));
     for (const finish of [...this.waits]) finish(closedError());
     if (this.ownsStore) await this.store.close();
@@ -334,118 +323,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return next;
   }
 
-  private async eventLoop(): Promise<void> {
-    while (!this.closing) {
-      try {
-        await this.applyEvents(EVENT_BLOCK_MS);
-      } catch (error) {
-        if (this.closing) return;
-        this.log("error", "applying worker events failed; retrying", { error: describeError(error) });
-        await sleep(this.options.pollInterval);
-      }
-    }
-  }
-
-  /**
-   * Applies one batch of events (jobs in parallel, each job's events in stream order) and deletes
-   * them from the stream once stored. Returns how many were read.
-   */
-  private async applyEvents(blockMs: number): Promise<number> {
-    const entries = await this.redis.readEvents(
-      blockMs > 0 ? this.connections.events : this.connections.commands,
-      this.lastEventId,
-      EVENT_BATCH,
-      blockMs,
-    );
-    if (entries.length === 0) return 0;
-    await Promise.all(
-      entries.map(({ event, id }) =>
-        event
-          ? this.applier.apply(event).catch((error) =>
-              this.log("error", "a worker event could not be applied", {
-                id,
-                ...event,
-                error: describeError(error),
-              }),
-            )
-          : this.log("warn", "malformed worker event skipped", { id }),
-      ),
-    );
-    await this.redis.deleteEvents(entries.map((entry) => entry.id));
-    this.lastEventId = entries[entries.length - 1]?.id ?? this.lastEventId;
-    return entries.length;
-  }
-
-  /**
-   * Promotes delayed jobs when they are due and reaps dead workers every leaseTimeout/3, sleeping
-   * in between; a job delayed by this manager (createJob, a retry's backoff) wakes it early.
-   */
-  private async maintenanceLoop(): Promise<void> {
-    const reapEvery = Math.max(100, Math.floor(this.options.leaseTimeout / 3));
-    let nextReap = 0;
-    while (!this.closing) {
-      let nextDue: number | undefined;
-      try {
-        await this.redis.promoteDue();
-        nextDue = await this.redis.nextDueAt();
-        if (Date.now() >= nextReap) {
-          nextReap = Date.now() + reapEvery;
-          for (const workerId of await this.redis.deadWorkers()) {
-            const lost = await this.redis.reapWorker(workerId);
-            this.log("warn", "worker lease expired; its jobs were recovered", { workerId, jobs: lost });
-          }
-        }
-      } catch (error) {
-        if (this.closing) return;
-        this.log("error", "job maintenance failed; retrying", { error: describeError(error) });
-        nextDue = Date.now() + this.options.pollInterval;
-      }
-      const wake = Math.min(nextReap, nextDue ?? Number.POSITIVE_INFINITY);
-      await this.maintenanceTimer.sleep(Math.min(reapEvery, Math.max(0, wake - Date.now())));
-    }
-  }
-
-  /** Wakes the maintenance loop if `runAt` is sooner than it planned to look. */
-  private scheduled(runAt: number): void {
-    if (runAt > Date.now()) this.maintenanceTimer.wakeBy(runAt);
-  }
-
   private log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) {
     this.options.log?.(level, message, fields);
   }
 }
 
 const closedError = () => new JobManagerUnavailableError("the JobManager was closed");
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
-/** A sleep that can be cut short: wakeBy(t) ends it at t if that is sooner; wakeBy(0) ends it now. */
-class WakeableSleep {
-  private timer?: NodeJS.Timeout;
-  private until = 0;
-  private resolve?: () => void;
-
-  sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.resolve = resolve;
-      this.until = Date.now() + ms;
-      this.arm(ms);
-    });
-  }
-
-  wakeBy(time: number): void {
-    if (!this.resolve || time >= this.until) return;
-    this.until = time;
-    this.arm(Math.max(0, time - Date.now()));
-  }
-
-  private arm(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      const resolve = this.resolve;
-      this.resolve = undefined;
-      resolve?.();
-    }, ms);
-    this.timer.unref();
-  }
-}

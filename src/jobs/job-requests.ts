@@ -11,10 +11,10 @@
  * `{"ok":false,"error":{"code":"HEROAGENT_ERR_…","message":"…"}}`.
  */
 import type { Redis } from "ioredis";
-import { describeError, HeroAgentError, JobInvalidError, JobWaitTimeoutError } from "../errors.js";
-import { isFinished, isJobStatus, type Job } from "./job.js";
+import { describeError, HeroAgentError, JobInvalidError } from "../errors.js";
+import { isJobStatus, type Job } from "./job.js";
 import type { JobListQuery } from "./job-list.js";
-import type { JobEvent, JobManager, JobManagerOptions } from "./job-manager.js";
+import type { JobManager, JobManagerOptions } from "./job-manager.js";
 import type { CreateJobOptions } from "./job-options.js";
 import { VALUE_BYTES_MAX } from "./limits.js";
 import { closeRedis, connectRedis, type RedisTarget } from "./redis-client.js";
@@ -227,31 +227,16 @@ export class JobRequestServer {
     }
   }
 
-  /**
-   * JobManager.waitForJob's contract (the first finished version, or JobWaitTimeoutError), made
-   * here on the manager's "job" events so close can drop a pending wait without a timer left behind.
-   */
+  /** JobManager.waitForJob, given up unanswered when this server closes (the entry stays). */
   private wait(jobId: number, timeoutMs: number): Promise<Job | typeof DROPPED> {
-    return new Promise((resolve, reject) => {
-      const finish = (error: unknown, job?: Job | typeof DROPPED) => {
-        this.manager.off("job", onJob);
-        clearTimeout(timer);
-        this.waits.delete(drop);
-        if (job) resolve(job);
-        else reject(error);
-      };
-      const onJob = ({ job }: JobEvent) => {
-        if (job.jobId === jobId && isFinished(job.status)) finish(undefined, job);
-      };
-      const drop = () => finish(undefined, DROPPED);
-      this.waits.add(drop);
-      this.manager.on("job", onJob);
-      const timer = setTimeout(() => finish(new JobWaitTimeoutError(jobId, timeoutMs)), timeoutMs);
-      this.manager.store.get(jobId).then(
-        (job) => isFinished(job.status) && finish(undefined, job),
-        (error) => finish(error),
-      );
+    let drop!: () => void;
+    const dropped = new Promise<typeof DROPPED>((resolve) => {
+      drop = () => resolve(DROPPED);
     });
+    this.waits.add(drop);
+    return Promise.race([this.manager.waitForJob(jobId, { timeoutMs }), dropped]).finally(() =>
+      this.waits.delete(drop),
+    );
   }
 
   private log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) {

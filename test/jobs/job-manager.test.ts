@@ -275,9 +275,11 @@ describeBackends("JobManager", (backend) => {
   it("ends pending waits when the manager closes", async () => {
     const jm = await openManager(await backend.redis());
     const job = await jm.createJob("nobody", "");
-    const waiting = jm.waitForJob(job.jobId, { timeoutMs: 60_000 });
+    const waiting = expect(jm.waitForJob(job.jobId, { timeoutMs: 60_000 })).rejects.toMatchObject({
+      code: "HEROAGENT_ERR_JOB_MANAGER_UNAVAILABLE",
+    });
     await jm.close();
-    await expect(waiting).rejects.toMatchObject({ code: "HEROAGENT_ERR_JOB_MANAGER_UNAVAILABLE" });
+    await waiting;
     await expect(jm.waitForJob(job.jobId)).rejects.toThrow(/closed/);
   });
 
