@@ -41,6 +41,8 @@ type Report = Exclude<WorkerEvent, { type: "active" | "progress" }>;
 
 export class WorkerQueue {
   private readonly batch: TickBatch;
+  /** The non-zero priorities of each topic as last read (lanes change rarely). */
+  private readonly priorities = new Map<string, number[]>();
 
   constructor(
     private readonly redis: Redis,
@@ -66,23 +68,45 @@ export class WorkerQueue {
   /**
    * Takes and claims up to `max` jobs of `topics` (tried from `start`, round robin), highest
    * priority lane first. Empty when every lane is empty.
+   *
+   * The first round trip reads every topic's priority lanes and, in the same transaction, already
+   * moves jobs from the lane the first topic's last known priorities put first. If its lanes
+   * changed meanwhile (a higher priority appeared), those jobs go back where they were, in order.
    */
   async fetch(topics: readonly string[], start: number, max = 1): Promise<ClaimedJob[]> {
     const claimed: ClaimedJob[] = [];
     if (topics.length === 0) return claimed;
+    const first = topics[start % topics.length] as string;
+    const guess = lanesInOrder(first, this.priorities.get(first) ?? [])[0] as string;
+    const processing = processingKey(this.workerId, first);
     const replies = await this.batch.run((multi) => {
       for (const topic of topics) multi.zrange(prioritiesKey(topic), "0", "-1");
+      for (let i = 0; i < max; i++) multi.lmove(guess, processing, "RIGHT", "LEFT");
     });
+    for (const [i, topic] of topics.entries()) {
+      this.priorities.set(topic, ((replies[i] as string[] | undefined) ?? []).map(Number));
+    }
+    const moved = replies.slice(topics.length).filter((id): id is string => typeof id === "string");
+    let guessed = lanesInOrder(first, this.priorities.get(first) ?? [])[0] === guess;
+    if (guessed) claimed.push(...(await this.claim(first, moved)));
+    else if (moved.length > 0) await this.putBack(processing, guess, moved.length);
+    guessed &&= moved.length < max; // the guessed lane is known to be empty now
     for (let i = 0; i < topics.length && claimed.length < max; i++) {
-      const index = (start + i) % topics.length;
-      const topic = topics[index] as string;
-      const priorities = ((replies[index] as string[] | undefined) ?? []).map(Number);
-      for (const lane of lanesInOrder(topic, priorities)) {
+      const topic = topics[(start + i) % topics.length] as string;
+      for (const lane of lanesInOrder(topic, this.priorities.get(topic) ?? [])) {
+        if (guessed && topic === first && lane === guess) continue;
         await this.takeFromLane(topic, lane, max, claimed);
         if (claimed.length >= max) break;
       }
     }
     return claimed;
+  }
+
+  /** Undoes the last `count` LMOVEs from `lane`: the jobs go back to its head, in their order. */
+  private async putBack(processing: string, lane: string, count: number): Promise<void> {
+    await this.batch.run((multi) => {
+      for (let i = 0; i < count; i++) multi.lmove(processing, lane, "LEFT", "RIGHT");
+    });
   }
 
   /** Moves up to `max - claimed.length` jobs from the lane (one round trip) and claims them. */

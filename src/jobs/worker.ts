@@ -51,6 +51,8 @@ export interface JobWorkerOptions {
   log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
+type Report = Parameters<WorkerQueue["report"]>[0];
+
 interface Run extends ClaimedJob {
   controller: AbortController;
 }
@@ -188,21 +190,28 @@ export class JobWorker {
     });
   }
 
+  /**
+   * Runs the job; its slot frees as soon as the handler is done, and the report goes out beside
+   * the next fetch (in the same transaction when they meet in one turn). stop() waits for reports.
+   */
   private startRun(claimed: ClaimedJob): void {
     const run: Run = { ...claimed, controller: new AbortController() };
     this.runs.set(claimed.job.jobId, run);
-    const settled = this.execute(run).finally(() => {
-      this.runs.delete(claimed.job.jobId);
-      this.settled.delete(settled);
-      this.wake?.();
-    });
+    const settled = this.execute(run)
+      .then((outcome) => {
+        this.runs.delete(claimed.job.jobId);
+        this.wake?.();
+        return outcome && this.report(outcome);
+      })
+      .finally(() => this.settled.delete(settled));
     this.settled.add(settled);
   }
 
-  private async execute(run: Run): Promise<void> {
+  /** Runs the handler under the job's timeout; the report to send, or undefined if the job was taken from us. */
+  private async execute(run: Run): Promise<Report | undefined> {
     const { job, token, controller } = run;
-    const queue = this.queue as WorkerQueue;
-    const base = () => queue.base(job, token, Date.now());
+    const base = (this.queue as WorkerQueue).base(job, token, 0);
+    const at = () => ({ ...base, time: Date.now() });
     const handler = this.handlers.get(job.topic);
     const timer = setTimeout(() => controller.abort(new JobAbort("timeout")), job.timeout * 1000);
     try {
@@ -213,30 +222,17 @@ export class JobWorker {
       );
       const result = toResult(value);
       if (result !== null && isResultTooLarge(result)) {
-        await this.report({ type: "failed", ...base(), error: RESULT_TOO_LARGE, final: true });
-      } else {
-        await this.report({ type: "done", ...base(), result });
+        return { type: "failed", ...at(), error: RESULT_TOO_LARGE, final: true };
       }
+      return { type: "done", ...at(), result };
     } catch (error) {
       const abort = controller.signal.aborted ? controller.signal.reason : undefined;
-      if (abort instanceof JobAbort && abort.reason === "lost") return; // someone else owns it now
-      if (abort instanceof JobAbort && abort.reason === "stopped") {
-        await this.report({ type: "released", ...base(), reason: "worker stopped" });
-      } else if (abort instanceof JobAbort) {
-        await this.report({
-          type: "failed",
-          ...base(),
-          error: abort.reason,
-          final: abort.reason === "cancelled",
-        });
-      } else {
-        await this.report({
-          type: "failed",
-          ...base(),
-          error: describeError(error) || "failed",
-          final: false,
-        });
+      if (!(abort instanceof JobAbort)) {
+        return { type: "failed", ...at(), error: describeError(error) || "failed", final: false };
       }
+      if (abort.reason === "lost") return undefined; // someone else owns it now
+      if (abort.reason === "stopped") return { type: "released", ...at(), reason: "worker stopped" };
+      return { type: "failed", ...at(), error: abort.reason, final: abort.reason === "cancelled" };
     } finally {
       clearTimeout(timer);
     }
@@ -258,7 +254,7 @@ export class JobWorker {
   }
 
   /** A report must reach Redis: retried until it does or the lease would have expired anyway. */
-  private async report(event: Parameters<WorkerQueue["report"]>[0]): Promise<void> {
+  private async report(event: Report): Promise<void> {
     const deadline = Date.now() + this.options.leaseTimeout;
     for (;;) {
       try {
