@@ -2,9 +2,9 @@
 import { Command, Option } from "commander";
 import { type Config, configFields, loadConfig } from "../config.js";
 import { describeAllowed } from "../config-fields.js";
-import { describeError } from "../errors.js";
 import { ServerFactory } from "../factory.js";
-import { createLogger, type Logger, redactSecrets } from "../logger.js";
+import { createLogger, redactSecrets } from "../logger.js";
+import { exitWithError, stopOnSignals } from "./stop-on-signals.js";
 
 type FlagValues = Record<string, string | boolean | undefined>;
 
@@ -54,7 +54,7 @@ async function runServer(file: string | undefined, flags: FlagValues): Promise<v
   let factory: ServerFactory;
   try {
     factory = new ServerFactory(config, { logger });
-    stopOnSignals(factory, logger);
+    stopOnSignals(() => factory.stop(), logger, { message: "heroagent stopped" });
     await factory.start();
   } catch (error) {
     clearInterval(keepAlive);
@@ -63,32 +63,4 @@ async function runServer(file: string | undefined, flags: FlagValues): Promise<v
   }
   const running = factory.status().filter((service) => service.state === "running").length;
   logger.info({ running, services: factory.status().length }, "heroagent started");
-}
-
-function stopOnSignals(factory: ServerFactory, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      process.stderr.write(`heroagent: second ${signal} while stopping, exiting now\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    factory.stop().then(
-      () => {
-        logger.info("heroagent stopped");
-        // Exit only once pino has written everything: an exit mid-write can drop or reorder lines.
-        logger.flush(() => process.exit(0));
-      },
-      (error: unknown) => logger.flush(() => exitWithError(error)),
-    );
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-}
-
-/** One line on stderr, no stack trace: these are operator errors (bad config, port in use). */
-function exitWithError(error: unknown): never {
-  process.stderr.write(`heroagent: ${describeError(error)}\n`);
-  process.exit(1);
 }

@@ -1,10 +1,9 @@
 /** `heroagent worker`: run the built-in job handlers against a heroagent's Redis, on any machine. */
 import { Command, Option } from "commander";
-import { describeError } from "../errors.js";
 import { builtinHandlers } from "../jobs/handlers/index.js";
 import { describeTarget } from "../jobs/redis-client.js";
 import { JobWorker } from "../jobs/worker.js";
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../logger.js";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../logger.js";
 import {
   addRedisOptions,
   integerArg,
@@ -12,6 +11,7 @@ import {
   type RedisFlags,
   redisTargetFrom,
 } from "./redis-flags.js";
+import { stopOnSignals } from "./stop-on-signals.js";
 
 interface WorkerFlags extends RedisFlags {
   topics?: string;
@@ -66,10 +66,14 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   });
   for (const topic of topics)
     worker.registerHandler(topic, handlers.get(topic) as NonNullable<ReturnType<typeof handlers.get>>);
-  const state = { started: false };
-  stopOnSignals(worker, logger, state);
+  let started = false;
+  // Not started yet (Redis unreachable): nothing was taken, so there is nothing to give back.
+  stopOnSignals(() => (started ? worker.stop() : Promise.resolve()), logger, {
+    message: "worker stopped",
+    fields: { workerId: worker.workerId },
+  });
   await worker.start();
-  state.started = true;
+  started = true;
   logger.info(
     {
       workerId: worker.workerId,
@@ -86,31 +90,4 @@ function parseTopics(list: string): string[] {
   const topics = [...new Set(list.split(",").map((topic) => topic.trim()))].filter((topic) => topic !== "");
   if (topics.length === 0) throw new Error("--topics names no topic");
   return topics;
-}
-
-function stopOnSignals(worker: JobWorker, logger: Logger, state: { started: boolean }): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      process.stderr.write(`heroagent: second ${signal} while stopping, exiting now\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    // Not started yet (Redis unreachable): nothing was taken, so there is nothing to give back.
-    const stopped = state.started ? worker.stop() : Promise.resolve();
-    stopped.then(
-      () => {
-        logger.info({ workerId: worker.workerId }, "worker stopped");
-        logger.flush(() => process.exit(0));
-      },
-      (error: unknown) =>
-        logger.flush(() => {
-          process.stderr.write(`heroagent: ${describeError(error)}\n`);
-          process.exit(1);
-        }),
-    );
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
 }

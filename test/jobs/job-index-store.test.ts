@@ -6,24 +6,13 @@ import { canTransition, JOB_STATUSES, type JobStatus } from "../../src/jobs/job.
 import type { IndexedJob } from "../../src/jobs/job-index-keeper.js";
 import type { JobListQuery } from "../../src/jobs/job-list.js";
 import type { JobStore } from "../../src/jobs/job-store.js";
+import { prng } from "../helpers/prng.js";
 import { openStore, tempDir } from "./helpers.js";
 
 const T0 = 1_800_000_000_000;
 const TOPICS = ["email", "sms", "push", "report", "a.b-c_d"];
 
 type Model = Map<number, IndexedJob>;
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
 

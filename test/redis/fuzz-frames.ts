@@ -7,18 +7,6 @@
  * FLUSHDB, SWAPDB, CLIENT KILL/PAUSE, CONFIG SET, SHUTDOWN, DEBUG), not bugs it would hide.
  */
 
-/** mulberry32: small, fast and good enough to pick test inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Random = () => number;
 const int = (rnd: Random, max: number) => Math.floor(rnd() * max);
 const pick = <T>(rnd: Random, items: readonly T[]): T => items[int(rnd, items.length)] as T;

@@ -8,7 +8,8 @@ import net from "node:net";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { RedisServer } from "../../src/redis/index.js";
-import { connectionFrames, prng } from "./fuzz-frames.js";
+import { prng } from "../helpers/prng.js";
+import { connectionFrames } from "./fuzz-frames.js";
 
 const SEED = Number(process.env.REDIS_FUZZ_SEED ?? 20261127);
 const FRAMES = 110_000;
