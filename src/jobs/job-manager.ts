@@ -58,8 +58,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   private readonly loops: ManagerLoops;
   private closing = false;
   private closed?: Promise<void>;
-  /** Pending waitForJob calls, rejected when the manager closes. */
-  private readonly waits = new Set<(error: unknown) => void>();
+  /** Pending waitForJob calls by job: settled by one "job" listener, rejected when the manager closes. */
+  private readonly waits = new Map<number, Set<(error: unknown, job?: Job) => void>>();
 
   private constructor(
     readonly store: JobStore,
@@ -69,6 +69,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     private readonly options: JobManagerOptions,
   ) {
     super();
+    // One listener serves every waitForJob, however many are pending.
+    this.on("job", ({ job }) => {
+      if (!isFinished(job.status)) return;
+      for (const finish of [...(this.waits.get(job.jobId) ?? [])]) finish(undefined, job);
+    });
     this.applier = new EventApplier(store, redis, this.lock, {
       stored: (job, previous) => this.emit("job", { job, previous }),
       progress: (jobId, progress) => this.emit("progress", { jobId, progress }),
@@ -236,17 +241,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return new Promise<Job>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (error: unknown, job?: Job) => {
-        this.off("job", onJob);
-        this.waits.delete(finish);
+        const waiting = this.waits.get(jobId);
+        waiting?.delete(finish);
+        if (waiting?.size === 0) this.waits.delete(jobId);
         clearTimeout(timer);
         if (job) resolve(job);
         else reject(error);
       };
-      const onJob = ({ job }: JobEvent) => {
-        if (job.jobId === jobId && isFinished(job.status)) finish(undefined, job);
-      };
-      this.on("job", onJob);
-      this.waits.add(finish);
+      const waiting = this.waits.get(jobId) ?? new Set();
+      this.waits.set(jobId, waiting.add(finish));
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(
           () => finish(new JobWaitTimeoutError(jobId, options.timeoutMs as number)),
@@ -291,7 +294,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     await this.loops.stop();
     await this.loops.drain().catch(() => undefined); // the worker's last reports
     await Promise.all([this.connections.commands, this.connections.watcher].map(closeRedis));
-    for (const finish of [...this.waits]) finish(closedError());
+    for (const waiting of [...this.waits.values()]) for (const finish of [...waiting]) finish(closedError());
     if (this.ownsStore) await this.store.close();
   }
 
