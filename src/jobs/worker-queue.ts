@@ -37,6 +37,9 @@ export interface ClaimedJob {
   token: string;
 }
 
+/** A claim's lock token: random, so a stale worker can never hold the live one by chance. */
+const TOKEN_BYTES = 12;
+
 type Report = Exclude<WorkerEvent, { type: "active" | "progress" }>;
 
 export class WorkerQueue {
@@ -135,6 +138,7 @@ export class WorkerQueue {
     })) as Record<string, string>[];
     const now = Date.now();
     const claimed: ClaimedJob[] = [];
+    const random = randomBytes(TOKEN_BYTES * ids.length); // one call for the batch's tokens
     await this.batch.run((multi) => {
       ids.forEach((id, i) => {
         const hash = hashes[i] ?? {};
@@ -145,7 +149,7 @@ export class WorkerQueue {
           multi.lrem(processing, 1, id);
           return;
         }
-        const token = randomBytes(12).toString("hex");
+        const token = random.toString("hex", i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES);
         multi
           .hset(jobKey(topic, job.jobId), {
             ...claimedJobFields(token, this.workerId, now),
