@@ -81,12 +81,10 @@ const jobsSection = z.strictObject({
     .min(0)
     .default(5)
     .meta({ description: "jobs run at once in this process (0: only remote workers run jobs)" }),
-  queuePollInterval: z
-    .number()
-    .int()
-    .min(1)
-    .default(100)
-    .meta({ description: "milliseconds a worker blocks on an empty queue before looking again" }),
+  queuePollInterval: z.number().int().min(1).default(100).meta({
+    description:
+      "milliseconds a worker waits on empty queues before looking again (new jobs wake it at once; idle, it backs off to 5 s)",
+  }),
   redisUrl: z.string().default("").meta({
     description: 'Redis the job queues live in, e.g. "redis://host:6379" ("" = the embedded Redis server)',
   }),
@@ -157,6 +155,28 @@ const webdavSection = z.strictObject({
     .prefault({}),
 });
 
+const uiSection = z.strictObject({
+  host: z
+    .string()
+    .min(1)
+    .default("127.0.0.1")
+    .meta({ description: "address the web UI and REST API bind to" }),
+  port: port.default(9001).meta({ description: "TCP port of the web UI and REST API" }),
+  password: z.string().default("").meta({
+    description: "login password of the UI and API (empty = a random token printed once at start)",
+  }),
+  readOnly: z
+    .boolean()
+    .default(false)
+    .meta({ description: "refuse every change through the UI and API (login and logout still work)" }),
+  maxUploadSize: z
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024 * 1024)
+    .meta({ description: "largest file in bytes the API accepts in one upload (0 = no limit)" }),
+});
+
 const serviceSwitch = (service: string, externalName?: string) =>
   z
     .boolean()
@@ -172,6 +192,7 @@ export const configSchema = z.strictObject({
   redis: redisSection.prefault({}),
   jobs: jobsSection.prefault({}),
   webdav: webdavSection.prefault({}),
+  ui: uiSection.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;
