@@ -59,9 +59,7 @@ export class JobClient {
   }
 
   /** Connects to the Redis the job manager reads its requests from (failing after timeoutMs). */
-  static async connect(redis: RedisTarget, options: JobClientOptions = {}): Promise<JobClient> {
-    // A connection that never came up would keep the process alive for ioredis' 2 s disconnect timeout.
-    const target = typeof redis === "string" ? redis : { disconnectTimeout: 100, ...redis };
+  static async connect(target: RedisTarget, options: JobClientOptions = {}): Promise<JobClient> {
     let client: JobClient | undefined;
     const commands = connectRedis(target, "job-client", (message) => client?.noteError(message));
     client = new JobClient(target, commands, options);
