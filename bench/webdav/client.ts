@@ -3,7 +3,8 @@ import { createReadStream } from "node:fs";
 import { Agent, request } from "node:http";
 import type { Readable } from "node:stream";
 
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+/** Keep-alive connections, at most 64 per server (more than the bench's concurrency). */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 export interface Reply {
   status: number;
@@ -37,7 +38,7 @@ export function send(
 }
 
 export function putFile(url: string, file: string, size: number): Promise<Reply> {
-  return send(url, "PUT", createReadStream(file, { highWaterMark: 256 * 1024 }), {
+  return send(url, "PUT", createReadStream(file, { highWaterMark: 1024 * 1024 }), {
     "Content-Length": String(size),
   });
 }

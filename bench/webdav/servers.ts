@@ -1,8 +1,9 @@
-/** Starts the three servers of the WebDAV benchmark on loopback and reports their memory. */
+/** Starts the three servers of the WebDAV benchmark on loopback and reports their memory and CPU. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface BenchServer {
@@ -11,11 +12,15 @@ export interface BenchServer {
   url: string;
   /** Resident memory of the server's processes, in bytes. */
   rss(): number;
+  /** CPU time (user + system) used so far by the server's processes, in seconds. */
+  cpu(): number;
   stop(): Promise<void>;
 }
 
-const serveScript = fileURLToPath(new URL("./serve.ts", import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
 const MODULES = "/usr/lib/apache2/modules";
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS = 100;
 
 function rssOf(pid: number): number {
   try {
@@ -26,18 +31,30 @@ function rssOf(pid: number): number {
   }
 }
 
+/** Fields of /proc/<pid>/stat after the command name (index 0 is the state). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined; // the process ended meanwhile
+  }
+}
+
+/** utime + stime of `pid` and of its children that have been waited for, in seconds. */
+function cpuOf(pid: number): number {
+  const fields = statFields(pid);
+  if (!fields) return 0;
+  const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+  return ((utime ?? 0) + (stime ?? 0) + (cutime ?? 0) + (cstime ?? 0)) / TICKS;
+}
+
 /** `pid` and all its descendants (Apache serves from child processes). */
 function processTree(pid: number): number[] {
   const children: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parent === pid) children.push(Number(entry));
-    } catch {
-      // the process ended meanwhile
-    }
+    if (Number(statFields(entry)?.[1]) === pid) children.push(Number(entry));
   }
   return [pid, ...children.flatMap(processTree)];
 }
@@ -50,12 +67,47 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A Node server (ours or webdav-server) in its own process. */
+let bundled: string | undefined;
+
+/**
+ * serve.ts and src/webdav bundled into one plain .mjs with esbuild, so our server runs as deployed
+ * code does (compiled JavaScript: no TypeScript loader thread, no `__name` wrappers on closures).
+ */
+async function bundle(): Promise<string> {
+  if (bundled) return bundled;
+  const esbuild = await import("esbuild");
+  const outfile = join(mkdtempSync(join(tmpdir(), "webdav-bench-")), "serve.mjs");
+  await esbuild.build({
+    entryPoints: [join(here, "serve.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile,
+    logLevel: "warning",
+    // bcryptjs and other CommonJS dependencies call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  bundled = outfile;
+  return outfile;
+}
+
+/** Removes the bundle's temp folder. */
+export function removeBundle(): void {
+  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
+  bundled = undefined;
+}
+
+/** A Node server (ours or webdav-server) in its own process; `nodeArgs` e.g. ["--cpu-prof"]. */
 export async function startNodeServer(
   kind: "heroagent" | "webdav-server",
   root: string,
+  nodeArgs: string[] = [],
 ): Promise<BenchServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", serveScript, kind, root], {
+  const modules = join(here, "..", "..", "node_modules");
+  const child = spawn(process.execPath, [...nodeArgs, await bundle(), kind, root, modules], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -71,6 +123,7 @@ export async function startNodeServer(
     name: kind,
     url: `http://127.0.0.1:${port}/`,
     rss: () => rssOf(child.pid as number),
+    cpu: () => cpuOf(child.pid as number),
     stop: () => stopChild(child),
   };
 }
@@ -83,7 +136,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Apache httpd with mod_dav and mod_dav_fs (Debian "apache2"), configured for this run only. */
+/**
+ * Apache httpd with mod_dav and mod_dav_fs (Debian "apache2"), configured for this run only:
+ * keep-alive without a request limit (as the Node servers), no access log (the Node servers log
+ * nothing per request either), the error log at its default level.
+ */
 export async function startApache(root: string, workDir: string): Promise<BenchServer> {
   const port = await freePort();
   mkdirSync(workDir, { recursive: true });
@@ -101,6 +158,7 @@ export async function startApache(root: string, workDir: string): Promise<BenchS
     "Group www-data",
     "KeepAlive On",
     "MaxKeepAliveRequests 0",
+    "KeepAliveTimeout 30",
     "LimitRequestBody 0",
     `DavLockDB ${join(workDir, "davlock")}`,
     `DocumentRoot ${root}`,
@@ -123,10 +181,13 @@ export async function startApache(root: string, workDir: string): Promise<BenchS
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  const tree = () => processTree(child.pid as number);
   return {
     name: "apache",
     url: `http://127.0.0.1:${port}/`,
-    rss: () => processTree(child.pid as number).reduce((sum, pid) => sum + rssOf(pid), 0),
+    rss: () => tree().reduce((sum, pid) => sum + rssOf(pid), 0),
+    // Workers that exited and were reaped count in the parent's cutime/cstime.
+    cpu: () => tree().reduce((sum, pid) => sum + cpuOf(pid), 0),
     stop: () => stopChild(child),
   };
 }
