@@ -4,7 +4,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { lstatSync, realpathSync, type Stats, statSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { ForbiddenError } from "../errors.js";
 
@@ -44,6 +44,32 @@ export class LocalPaths {
   }
 
   /**
+   * The check of assertInsideRoot, cheaper on the usual path: the root is already resolved, so a
+   * file whose every component below the root is a plain directory or file (one lstat each, no
+   * symlink) is inside it, and the last lstat is its stat. Only when a symlink is met does it fall
+   * back to resolving the whole path. Resolves to the file's Stats (followed through symlinks
+   * only when they were checked), or undefined when it does not exist.
+   */
+  async inspect(file: string): Promise<Stats | undefined> {
+    if (file === this.root) return lstatSync(file);
+    if (!file.startsWith(this.root + sep)) throw new ForbiddenError("path outside the root");
+    const names = file.slice(this.root.length + 1).split(sep);
+    let current = this.root;
+    for (let i = 0; i < names.length; i++) {
+      current += sep + names[i];
+      const stats = lstatSync(current, { throwIfNoEntry: false });
+      if (!stats) return undefined; // everything above is a real directory inside the root
+      if (stats.isSymbolicLink()) {
+        await this.assertInsideRoot(file);
+        return statOrUndefined(file);
+      }
+      if (i < names.length - 1 && !stats.isDirectory()) return undefined; // ENOTDIR
+      if (i === names.length - 1) return stats;
+    }
+    return undefined;
+  }
+
+  /**
    * Throws ForbiddenError when `file`, or its nearest existing ancestor, resolves (through
    * symlinks) to somewhere outside the root.
    */
@@ -63,5 +89,15 @@ export class LocalPaths {
         if ((code !== "ENOENT" && code !== "ENOTDIR") || atTop) throw error;
       }
     }
+  }
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") return undefined;
+    throw error;
   }
 }

@@ -53,8 +53,11 @@ export interface FileSystem {
   /**
    * Replaces (or creates) the file with the bytes of `source`, atomically: readers see the old or
    * the new content, never a part. ConflictError when the parent collection is missing.
+   * `size` is the body's length when the request announced it (a body of another length is an
+   * error). Resolves to the new file's info when the implementation knows it (saves a stat).
    */
-  write(path: string, source: Readable): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: implementations written for Promise<void> stay valid
+  write(path: string, source: Readable, size?: number): Promise<ResourceInfo | undefined | void>;
   /** ConflictError when the parent is missing; MethodNotAllowedError when `path` exists. */
   mkcol(path: string): Promise<void>;
   /** Removes a file, or a collection with everything in it, with their properties. */

@@ -22,7 +22,9 @@ export async function put(ctx: RequestContext): Promise<void> {
   if (ifNoneMatch !== undefined && existing && etagListMatches(ifNoneMatch, existing.etag)) {
     throw new PreconditionFailedError("If-None-Match matches");
   }
-  await ctx.fileSystem.write(ctx.path, ctx.req);
-  const written = await ctx.fileSystem.stat(ctx.path);
+  const length = headerOf(ctx, "content-length");
+  const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+  const written =
+    (await ctx.fileSystem.write(ctx.path, ctx.req, size)) ?? (await ctx.fileSystem.stat(ctx.path));
   sendEmpty(ctx.res, existing ? 204 : 201, { ETag: written.etag });
 }
