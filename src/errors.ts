@@ -71,6 +71,13 @@ export class ServiceNotEnabledError extends HeroAgentError {
   }
 }
 
+/** stopService/startService refused: a running service needs this one, or it needs one not running. */
+export class ServiceDependencyError extends HeroAgentError {
+  constructor(message: string) {
+    super("HEROAGENT_ERR_SERVICE_DEPENDENCY", message);
+  }
+}
+
 /** A job's topic, params or createJob/listJobs options are not acceptable. */
 export class JobInvalidError extends HeroAgentError {
   constructor(message: string) {
@@ -138,6 +145,21 @@ export class JobManagerUnavailableError extends HeroAgentError {
 export class JobCorruptError extends HeroAgentError {
   constructor(message: string, options?: ErrorOptions) {
     super("HEROAGENT_ERR_JOB_CORRUPT", message, options);
+  }
+}
+
+/**
+ * A request to the UI's REST API that cannot be served as asked; `status` is the HTTP status.
+ * Codes: HEROAGENT_ERR_VALIDATION (400), _UNAUTHORIZED (401), _FORBIDDEN, _CSRF, _READ_ONLY (403),
+ * _NOT_FOUND (404), _CONFLICT (409), _PAYLOAD_TOO_LARGE (413), _RATE_LIMITED (429),
+ * _INTERNAL (500), _SERVICE_NOT_RUNNING (503).
+ */
+export class UIRequestError extends HeroAgentError {
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(code, message);
+    this.status = status;
   }
 }
 

@@ -110,6 +110,11 @@ export function jobsRedisTarget(config: Config): RedisTarget {
   if (!config.enableRedis) {
     throw new ConfigError("the job system needs Redis: enable the embedded server or set jobs.redisUrl");
   }
+  return embeddedRedisTarget(config);
+}
+
+/** How a client in this process reaches the embedded Redis server (Unix socket first, then TCP). */
+export function embeddedRedisTarget(config: Config): RedisTarget {
   const { unixSocketPath, tcpPort, host, password } = config.redis;
   const auth = password === "" ? {} : { password };
   if (unixSocketPath !== "") return { path: unixSocketPath, ...auth };

@@ -4,6 +4,7 @@
  */
 import { describeError } from "./errors.js";
 import type { JobManager } from "./jobs/job-manager.js";
+import type { FileSystem } from "./webdav/index.js";
 
 export const SERVICE_STATES = [
   "stopped",
@@ -51,6 +52,15 @@ export interface JobManagerProvider {
 
 export function isJobManagerProvider(service: Service): service is Service & JobManagerProvider {
   return typeof (service as Partial<JobManagerProvider>).getJobManager === "function";
+}
+
+/** Implemented by the WebDAV service so the UI's file API serves the same FileSystem. */
+export interface FileSystemProvider {
+  getFileSystem(): FileSystem;
+}
+
+export function isFileSystemProvider(service: Service): service is Service & FileSystemProvider {
+  return typeof (service as Partial<FileSystemProvider>).getFileSystem === "function";
 }
 
 /** What a ListenerService runs: anything with start and stop (RedisServer, WebDAVServer, …). */

@@ -1,18 +1,23 @@
 /** The factory's WebDAV service: adapts WebDAVServer (src/webdav, a leaf module) to the Service interface. */
 import type { Config } from "./config.js";
 import type { ServiceContext, ServiceDefinition } from "./factory.js";
-import { ListenerService, type ServiceStatus } from "./service.js";
+import { type FileSystemProvider, ListenerService, type ServiceStatus } from "./service.js";
+import { type FileSystem, LocalFileSystem } from "./webdav/index.js";
 import { WebDAVServer } from "./webdav/server.js";
 
-export class WebDAVService extends ListenerService<WebDAVServer> {
+export class WebDAVService extends ListenerService<WebDAVServer> implements FileSystemProvider {
   readonly name = "webdav";
   private readonly settings: Config["webdav"];
+  /** Built here rather than by the server, so the UI's file API shares it (and its path rules). */
+  private readonly fileSystem: FileSystem;
 
   constructor(config: Config, context: ServiceContext) {
-    const { https, idleTimeout, ...rest } = config.webdav;
+    const { https, idleTimeout, root, ...rest } = config.webdav;
+    const fileSystem = new LocalFileSystem(root);
     super(
       new WebDAVServer({
         ...rest,
+        fileSystem,
         idleTimeoutMs: idleTimeout,
         https: {
           enabled: https.enabled,
@@ -23,6 +28,12 @@ export class WebDAVService extends ListenerService<WebDAVServer> {
       }),
     );
     this.settings = config.webdav;
+    this.fileSystem = fileSystem;
+  }
+
+  /** The served FileSystem; usable only while the service runs (the UI checks its state). */
+  getFileSystem(): FileSystem {
+    return this.fileSystem;
   }
 
   status(): ServiceStatus {

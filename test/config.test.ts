@@ -68,6 +68,7 @@ describe("defaultConfig", () => {
         idleTimeout: 120_000,
         https: { enabled: false, certFile: "", keyFile: "" },
       },
+      ui: { host: "127.0.0.1", port: 9001, password: "", readOnly: false, maxUploadSize: 1073741824 },
     });
   });
 

@@ -3,6 +3,7 @@ import { type Config, defaultConfig } from "../src/config.js";
 import {
   ConfigError,
   FactoryStateError,
+  ServiceDependencyError,
   ServiceNotEnabledError,
   ServiceRegistryError,
   ServiceStartError,
@@ -257,5 +258,95 @@ describe("ServerFactory.getJobManager", () => {
   it("throws ServiceNotEnabledError when this build has no job system", () => {
     const factory = factoryWith([]);
     expect(() => factory.getJobManager()).toThrow(/not available in this build/);
+  });
+});
+
+describe("ServerFactory.stopService / startService", () => {
+  function threeServices(events: EventLog) {
+    const webdav = new TcpListenerService("webdav", events, 0);
+    const factory = factoryWith([
+      definition("redis", "enableRedis", [], () => new FakeService("redis", events)),
+      definition("jobs", "enableJobs", ["redis"], () => new FakeService("jobs", events)),
+      definition("webdav", "enableWebDAV", [], () => webdav),
+      {
+        ...definition("ui", "enableUI", [], () => new FakeService("ui", events)),
+        startsAfter: ["redis", "jobs", "webdav"],
+      },
+    ]);
+    return { factory, webdav };
+  }
+
+  it("stops and starts one service; its port closes and opens again", async () => {
+    const events: EventLog = [];
+    const { factory, webdav } = threeServices(events);
+    await factory.start();
+    expect(events.indexOf("start:ui")).toBe(3); // startsAfter orders like dependsOn
+    const port = webdav.boundPort ?? -1;
+    events.length = 0;
+    await factory.stopService("webdav");
+    await factory.stopService("webdav"); // not running: nothing to do
+    expect(events).toEqual(["stop:webdav"]);
+    expect(await canConnect(port)).toBe(false);
+    expect(factory.status().find((s) => s.name === "webdav")?.state).toBe("stopped");
+    await factory.startService("webdav");
+    await factory.startService("webdav");
+    expect(events).toEqual(["stop:webdav", "start:webdav"]);
+    expect(factory.status().find((s) => s.name === "webdav")?.state).toBe("running");
+    events.length = 0;
+    await factory.stop();
+    expect(events).toEqual(["stop:webdav", "stop:ui", "stop:jobs", "stop:redis"]);
+  });
+
+  it("refuses to stop a service a running one depends on, and to start one whose dependency is stopped", async () => {
+    const events: EventLog = [];
+    const { factory } = threeServices(events);
+    await factory.start();
+    await expect(factory.stopService("redis")).rejects.toThrow(ServiceDependencyError);
+    await expect(factory.stopService("redis")).rejects.toThrow(/cannot stop "redis": jobs depends on it/);
+    await factory.stopService("jobs");
+    await factory.stopService("redis"); // only startsAfter (the UI) left: allowed
+    await expect(factory.startService("jobs")).rejects.toMatchObject({
+      code: "HEROAGENT_ERR_SERVICE_DEPENDENCY",
+      message: expect.stringContaining("needs redis running"),
+    });
+    await factory.startService("redis");
+    await factory.startService("jobs");
+    expect(factory.status().every((s) => s.state === "running")).toBe(true);
+    await factory.stop();
+  });
+
+  it("refuses unknown services and a factory that is not running", async () => {
+    const { factory } = threeServices([]);
+    await expect(factory.stopService("webdav")).rejects.toThrow(FactoryStateError);
+    await factory.start();
+    await expect(factory.stopService("nope")).rejects.toThrow(ServiceNotEnabledError);
+    await factory.stop();
+    await expect(factory.startService("webdav")).rejects.toThrow(FactoryStateError);
+  });
+
+  it("reports a failed start of one service and can start it again", async () => {
+    let fail = false;
+    const factory = factoryWith([
+      definition(
+        "webdav",
+        "enableWebDAV",
+        [],
+        () =>
+          new FakeService("webdav", [], {
+            onStart: () => {
+              if (fail) throw new Error("disk gone");
+            },
+          }),
+      ),
+    ]);
+    await factory.start();
+    await factory.stopService("webdav");
+    fail = true;
+    await expect(factory.startService("webdav")).rejects.toThrow(ServiceStartError);
+    expect(factory.status()[0]).toMatchObject({ state: "failed", error: "disk gone" });
+    fail = false;
+    await factory.startService("webdav");
+    expect(factory.status()[0]?.state).toBe("running");
+    await factory.stop();
   });
 });

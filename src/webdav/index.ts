@@ -20,6 +20,7 @@ export {
 export { MemoryLockSystem } from "./locks/memory.js";
 export type { ActiveLock, LockDepth, LockRequest, LockScope, LockSystem } from "./locks/types.js";
 export { hashPassword, isPasswordHash, verifyPassword } from "./password-hash.js";
+export { resourcePathOf } from "./paths.js";
 export {
   type WebDAVHttpsOptions,
   type WebDAVLogger,

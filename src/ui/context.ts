@@ -1,0 +1,97 @@
+/**
+ * What the API's routes reach the other services through: only their public APIs (the factory's
+ * status and service control, the JobManager, the WebDAV FileSystem, a Redis client to the embedded
+ * server). Each getter throws a 503 when its service is disabled or not running, so the UI runs
+ * with any subset of the services.
+ */
+import { Redis } from "ioredis";
+import type { Config } from "../config.js";
+import { describeError, ServiceNotEnabledError } from "../errors.js";
+import type { ServerFactory } from "../factory.js";
+import type { JobManager } from "../jobs/job-manager.js";
+import type { RedisTarget } from "../jobs/redis-client.js";
+import { embeddedRedisTarget } from "../jobs-service.js";
+import type { Logger } from "../logger.js";
+import { isFileSystemProvider } from "../service.js";
+import type { FileSystem } from "../webdav/index.js";
+import type { Auth } from "./auth.js";
+import { notRunning } from "./errors.js";
+import type { RouteTable } from "./route.js";
+
+export interface UIContext {
+  readonly config: Config;
+  readonly factory: ServerFactory;
+  readonly auth: Auth;
+  readonly routes: RouteTable;
+  readonly logger: Logger;
+  /** The running job system's manager. */
+  jobs(): JobManager;
+  /** A client of the embedded Redis server (db 0). */
+  redis(): Redis;
+  /** A client of the Redis the job queues live in (the embedded one unless jobs.redisUrl is set). */
+  queueRedis(): Redis;
+}
+
+/** Lazily connected ioredis clients that fail fast (no offline queue) while their server is down. */
+export class RedisClients {
+  private embedded?: Redis;
+  private queues?: Redis;
+
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  embeddedClient(): Redis {
+    if (!this.config.enableRedis) throw new ServiceNotEnabledError("redis", "enableRedis is false");
+    this.embedded ??= this.connect(embeddedRedisTarget(this.config), "ui");
+    return this.embedded;
+  }
+
+  queueClient(): Redis {
+    if (this.config.jobs.redisUrl === "") return this.embeddedClient();
+    this.queues ??= this.connect(this.config.jobs.redisUrl, "ui-queues");
+    return this.queues;
+  }
+
+  close(): void {
+    this.embedded?.disconnect();
+    this.queues?.disconnect();
+    this.embedded = undefined;
+    this.queues = undefined;
+  }
+
+  private connect(target: RedisTarget, role: string): Redis {
+    const options = {
+      connectionName: `heroagent-${role}`,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(100 * times, 1000),
+      disconnectTimeout: 100,
+    };
+    const client =
+      typeof target === "string" ? new Redis(target, options) : new Redis({ ...target, ...options });
+    let lastReport = 0;
+    client.on("error", (error) => {
+      if (Date.now() - lastReport < 10_000) return;
+      lastReport = Date.now();
+      this.logger.debug({ role, error: describeError(error) }, "UI Redis connection error");
+    });
+    return client;
+  }
+}
+
+/** Throws 503 unless the factory reports `name` running. */
+export function requireRunning(factory: ServerFactory, name: string): void {
+  const status = factory.status().find((s) => s.name === name);
+  if (!status) throw new ServiceNotEnabledError(name, "it is disabled in the config");
+  if (status.state !== "running") throw notRunning(name);
+}
+
+/** The running WebDAV service's FileSystem. */
+export function webdavFileSystem(factory: ServerFactory): FileSystem {
+  requireRunning(factory, "webdav");
+  const service = factory.getService("webdav");
+  if (!service || !isFileSystemProvider(service)) throw notRunning("webdav");
+  return service.getFileSystem();
+}

@@ -1,0 +1,129 @@
+/**
+ * Prometheus metrics (prom-client, in a registry of this UI's own): services up, jobs by topic and
+ * status, the job duration histogram (fed by the JobManager's "job" events), queue depth per topic
+ * (LLEN of its ready lanes) and the process's memory.
+ */
+import { Gauge, Histogram, Registry } from "prom-client";
+import { isFinished } from "../jobs/job.js";
+import type { JobEvent, JobManager } from "../jobs/job-manager.js";
+import { lanesInOrder, prioritiesKey } from "../jobs/redis-keys.js";
+import type { UIContext } from "./context.js";
+import { jobCounts } from "./routes/jobs.js";
+import { serviceList } from "./routes/services.js";
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly durations: Histogram<"topic" | "status">;
+  private watched?: JobManager;
+  private readonly onJob = ({ job }: JobEvent) => {
+    if (!isFinished(job.status) || job.startedAt === null || job.finishedAt === null) return;
+    const seconds = Math.max(0, job.finishedAt - job.startedAt) / 1000;
+    this.durations.observe({ topic: job.topic, status: job.status }, seconds);
+  };
+
+  constructor(private readonly ui: UIContext) {
+    const registers = [this.registry];
+    this.durations = new Histogram({
+      name: "heroagent_job_duration_seconds",
+      help: "Run time of finished jobs (finishedAt - startedAt), by topic and final status",
+      labelNames: ["topic", "status"],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800],
+      registers,
+    });
+    new Gauge({
+      name: "heroagent_service_up",
+      help: "1 when the service is running, 0 when it is enabled but not running",
+      labelNames: ["service"],
+      registers,
+      collect() {
+        this.reset();
+        for (const service of serviceList(ui)) {
+          if (service.enabled) this.set({ service: service.name }, service.state === "running" ? 1 : 0);
+        }
+      },
+    });
+    const counts = new Gauge({
+      name: "heroagent_jobs",
+      help: "Stored jobs",
+      labelNames: ["topic", "status"],
+      registers,
+    });
+    const depth = new Gauge({
+      name: "heroagent_queue_depth",
+      help: "Jobs waiting in a topic's ready lanes",
+      labelNames: ["topic"],
+      registers,
+    });
+    new Gauge({
+      name: "heroagent_process_resident_memory_bytes",
+      help: "Resident set size of the heroagent process",
+      registers,
+      collect() {
+        this.set(process.memoryUsage().rss);
+      },
+    });
+    // One collector for the two job gauges: both need the job counts.
+    this.collectJobs = async () => {
+      counts.reset();
+      depth.reset();
+      let manager: JobManager;
+      try {
+        manager = ui.jobs();
+      } catch {
+        return; // jobs disabled or stopped: no job series
+      }
+      this.watch(manager);
+      const byTopic = await jobCounts(ui);
+      for (const [topic, statuses] of Object.entries(byTopic)) {
+        for (const [status, count] of Object.entries(statuses)) counts.set({ topic, status }, count);
+      }
+      await this.collectDepth(depth, Object.keys(byTopic));
+    };
+  }
+
+  private readonly collectJobs: () => Promise<void>;
+
+  /** The exposition text. */
+  async text(): Promise<string> {
+    await this.collectJobs();
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Feeds the histogram from `manager` (a restarted jobs service has a new one). */
+  watch(manager: JobManager): void {
+    if (this.watched === manager) return;
+    this.watched?.off("job", this.onJob);
+    this.watched = manager;
+    manager.on("job", this.onJob);
+  }
+
+  stop(): void {
+    this.watched?.off("job", this.onJob);
+    this.watched = undefined;
+  }
+
+  private async collectDepth(depth: Gauge<"topic">, topics: string[]): Promise<void> {
+    let redis: ReturnType<UIContext["queueRedis"]>;
+    try {
+      redis = this.ui.queueRedis();
+    } catch {
+      return;
+    }
+    for (const topic of topics) {
+      try {
+        const priorities = (await redis.zrange(prioritiesKey(topic), "0", "-1")).map(Number);
+        const lengths = await Promise.all(lanesInOrder(topic, priorities).map((lane) => redis.llen(lane)));
+        depth.set(
+          { topic },
+          lengths.reduce((sum, n) => sum + n, 0),
+        );
+      } catch {
+        return; // Redis down: no depth series this scrape
+      }
+    }
+  }
+}

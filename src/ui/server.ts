@@ -1,0 +1,149 @@
+/**
+ * UIServer: the fastify app of the UI's REST API and operations endpoints, on its own listener.
+ * Every error leaves as `{ error: { code, message } }`; every request passes Auth.check first.
+ */
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Config } from "../config.js";
+import { describeError } from "../errors.js";
+import type { ServerFactory } from "../factory.js";
+import type { Logger } from "../logger.js";
+import { Auth } from "./auth.js";
+import { RedisClients, requireRunning, type UIContext } from "./context.js";
+import { errorReply, notFound } from "./errors.js";
+import { Metrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
+import { RouteTable } from "./route.js";
+import { filesRoutes } from "./routes/files.js";
+import { jobsRoutes } from "./routes/jobs.js";
+import { opsRoutes } from "./routes/ops.js";
+import { redisRoutes } from "./routes/redis.js";
+import { servicesRoutes } from "./routes/services.js";
+import { sessionRoutes } from "./routes/session.js";
+import { systemRoutes } from "./routes/system.js";
+
+/** JSON bodies: job params (up to 1 MiB) with room for escaping. */
+const JSON_BODY_LIMIT = 4 * 1024 * 1024;
+
+export class UIServer {
+  private app?: FastifyInstance;
+  private metrics?: Metrics;
+  private readonly redis: RedisClients;
+  /** ui.password, or a random token made once per process (so it survives a restart of the UI). */
+  private readonly secret: string;
+  private readonly generated: boolean;
+  private announced = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly factory: ServerFactory,
+    private readonly logger: Logger,
+  ) {
+    this.generated = config.ui.password === "";
+    this.secret = this.generated ? randomBytes(24).toString("base64url") : config.ui.password;
+    this.redis = new RedisClients(config, logger);
+  }
+
+  async start(): Promise<void> {
+    const app = Fastify({ logger: false, bodyLimit: JSON_BODY_LIMIT, trustProxy: false });
+    const auth = new Auth(this.secret, this.config.ui.readOnly);
+    const routes = new RouteTable(app, auth.publicRoutes);
+    const context: UIContext = {
+      config: this.config,
+      factory: this.factory,
+      auth,
+      routes,
+      logger: this.logger,
+      jobs: () => {
+        requireRunning(this.factory, "jobs");
+        return this.factory.getJobManager();
+      },
+      redis: () => this.redis.embeddedClient(),
+      queueRedis: () => this.redis.queueClient(),
+    };
+    this.configure(app, auth);
+    const metrics = new Metrics(context);
+    sessionRoutes(context);
+    servicesRoutes(context);
+    jobsRoutes(context);
+    redisRoutes(context);
+    filesRoutes(context);
+    systemRoutes(context);
+    opsRoutes(context, metrics);
+    routes.add(
+      {
+        method: "GET",
+        url: "/api/openapi.json",
+        tag: "meta",
+        summary: "This API as an OpenAPI 3.1 document",
+      },
+      () => openApiDocument(routes.specs, "0.1.0"),
+    );
+    try {
+      if (this.config.enableJobs) metrics.watch(context.jobs());
+    } catch {
+      // jobs not running: /metrics attaches once it is
+    }
+    await app.listen({ host: this.config.ui.host, port: this.config.ui.port });
+    this.app = app;
+    this.metrics = metrics;
+    this.announce();
+  }
+
+  async stop(): Promise<void> {
+    const app = this.app;
+    this.app = undefined;
+    this.metrics?.stop();
+    this.redis.close();
+    await app?.close();
+  }
+
+  get port(): number {
+    return (this.app?.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  get url(): string | undefined {
+    if (!this.app) return undefined;
+    const host = this.config.ui.host.includes(":") ? `[${this.config.ui.host}]` : this.config.ui.host;
+    return `http://${host}:${this.port}/`;
+  }
+
+  private configure(app: FastifyInstance, auth: Auth): void {
+    // Uploads read the raw request stream; any other media type reaches its route unparsed (and a
+    // route expecting JSON refuses it).
+    app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
+    app.addHook("onRequest", async (request) => auth.check(request));
+    app.addHook("onSend", async (_request, reply, payload) => {
+      reply.header("cache-control", "no-store").header("x-content-type-options", "nosniff");
+      return payload;
+    });
+    app.setNotFoundHandler((request) => {
+      throw notFound(`no route ${request.method} ${request.url.split("?", 1)[0]}`);
+    });
+    app.setErrorHandler((error, request, reply) => {
+      const { status, code, message } = errorReply(error);
+      if (status >= 500) {
+        this.logger.error(
+          { method: request.method, route: request.routeOptions.url, error: describeError(error) },
+          "API request failed",
+        );
+      }
+      return reply.code(status).type("application/json").send({ error: { code, message } });
+    });
+  }
+
+  /** The one log line with the login token when no password is configured (first start only). */
+  private announce(): void {
+    const fields = { url: this.url, readOnly: this.config.ui.readOnly };
+    if (this.generated && !this.announced) {
+      this.logger.warn(
+        fields,
+        `web UI: no ui.password set; log in with this token (shown once): ${this.secret}`,
+      );
+    } else {
+      this.logger.info(fields, "web UI ready");
+    }
+    this.announced = true;
+  }
+}
