@@ -172,6 +172,33 @@ export class LocalFileSystem implements FileSystem {
     }
   }
 
+  async statWithContent(path: string, limit: number): Promise<{ info: ResourceInfo; content?: Buffer }> {
+    const { file, stats } = await this.inspect(path);
+    if (!stats) throw new NotFoundError(path);
+    if (stats.isDirectory() || stats.size > limit) return { info: infoOf(path, stats) };
+    let fd: number;
+    try {
+      fd = openSync(file, "r");
+    } catch (error) {
+      throw isMissing(error) ? new NotFoundError(path) : error;
+    }
+    try {
+      // The open file's own Stats: the ETag and the bytes belong to the same version of it.
+      const opened = fstatSync(fd);
+      if (opened.isDirectory() || opened.size > limit) return { info: infoOf(path, opened) };
+      const content = Buffer.allocUnsafe(opened.size);
+      let filled = 0;
+      while (filled < content.length) {
+        const count = readSync(fd, content, filled, content.length - filled, filled);
+        if (count === 0) break;
+        filled += count;
+      }
+      return { info: infoOf(path, opened), content: content.subarray(0, filled) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   async write(path: string, source: Readable, size?: number): Promise<ResourceInfo | undefined> {
     const paths = await this.locate();
     const { file, stats: existing } = await this.inspect(path);

@@ -51,6 +51,12 @@ export interface FileSystem {
    */
   readAll?(path: string, range: ByteRange): Promise<Buffer>;
   /**
+   * Optional: stat() and, when `path` is a file of at most `limit` bytes, its whole content, read
+   * consistently with the info (same version of the file). GET uses it to resolve and check the
+   * path once instead of twice for small files.
+   */
+  statWithContent?(path: string, limit: number): Promise<{ info: ResourceInfo; content?: Buffer }>;
+  /**
    * Replaces (or creates) the file with the bytes of `source`, atomically: readers see the old or
    * the new content, never a part. ConflictError when the parent collection is missing.
    * `size` is the body's length when the request announced it (a body of another length is an

@@ -11,7 +11,12 @@ import { escapeXml } from "../xml/write.js";
 const SMALL_BODY = 64 * 1024;
 
 export async function get(ctx: RequestContext): Promise<void> {
-  const info = await ctx.fileSystem.stat(ctx.path);
+  // Small files are resolved, stated and read in one go (a GET of one usually sends it whole).
+  const small =
+    ctx.req.method === "GET" && ctx.fileSystem.statWithContent
+      ? await ctx.fileSystem.statWithContent(ctx.path, SMALL_BODY)
+      : undefined;
+  const info = small?.info ?? (await ctx.fileSystem.stat(ctx.path));
   if (info.isCollection) return sendListing(ctx, info);
   const headers: Record<string, string> = {
     ETag: info.etag,
@@ -34,6 +39,13 @@ export async function get(ctx: RequestContext): Promise<void> {
     return;
   }
   const status = range ? 206 : 200;
+  if (small?.content) {
+    const bytes = range ? small.content.subarray(range.start, range.end + 1) : small.content;
+    if (bytes.length !== length) throw new Error(`${ctx.path} changed while being read`);
+    ctx.res.writeHead(status, headers);
+    ctx.res.end(bytes);
+    return;
+  }
   if (length <= SMALL_BODY && ctx.fileSystem.readAll) {
     const bytes = await ctx.fileSystem.readAll(ctx.path, range ?? { start: 0, end: info.size - 1 });
     if (bytes.length !== length) throw new Error(`${ctx.path} changed while being read`);
