@@ -26,10 +26,10 @@ export interface UIContext {
   readonly logger: Logger;
   /** The running job system's manager. */
   jobs(): JobManager;
-  /** A client of the embedded Redis server (db 0). */
-  redis(): Redis;
-  /** A client of the Redis the job queues live in (the embedded one unless jobs.redisUrl is set). */
-  queueRedis(): Redis;
+  /** A connected client of the embedded Redis server (db 0). */
+  redis(): Promise<Redis>;
+  /** A connected client of the Redis the job queues live in (the embedded one unless jobs.redisUrl is set). */
+  queueRedis(): Promise<Redis>;
 }
 
 /** Lazily connected ioredis clients that fail fast (no offline queue) while their server is down. */
@@ -42,16 +42,16 @@ export class RedisClients {
     private readonly logger: Logger,
   ) {}
 
-  embeddedClient(): Redis {
+  embeddedClient(): Promise<Redis> {
     if (!this.config.enableRedis) throw new ServiceNotEnabledError("redis", "enableRedis is false");
     this.embedded ??= this.connect(embeddedRedisTarget(this.config), "ui");
-    return this.embedded;
+    return ready(this.embedded, "redis");
   }
 
-  queueClient(): Redis {
+  queueClient(): Promise<Redis> {
     if (this.config.jobs.redisUrl === "") return this.embeddedClient();
     this.queues ??= this.connect(this.config.jobs.redisUrl, "ui-queues");
-    return this.queues;
+    return ready(this.queues, "jobs");
   }
 
   close(): void {
@@ -79,6 +79,25 @@ export class RedisClients {
     });
     return client;
   }
+}
+
+const READY_WAIT_MS = 2000;
+
+/** `client` once it is connected; 503 when it does not connect within READY_WAIT_MS. */
+async function ready(client: Redis, service: string): Promise<Redis> {
+  if (client.status === "ready") return client;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(notRunning(service));
+    }, READY_WAIT_MS);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once("ready", onReady);
+  });
+  return client;
 }
 
 /** Throws 503 unless the factory reports `name` running. */

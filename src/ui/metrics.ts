@@ -107,9 +107,9 @@ export class Metrics {
   }
 
   private async collectDepth(depth: Gauge<"topic">, topics: string[]): Promise<void> {
-    let redis: ReturnType<UIContext["queueRedis"]>;
+    let redis: Awaited<ReturnType<UIContext["queueRedis"]>>;
     try {
-      redis = this.ui.queueRedis();
+      redis = await this.ui.queueRedis();
     } catch {
       return;
     }

@@ -112,6 +112,7 @@ export class UIServer {
   private configure(app: FastifyInstance, auth: Auth): void {
     // Uploads read the raw request stream; any other media type reaches its route unparsed (and a
     // route expecting JSON refuses it).
+    app.removeContentTypeParser("text/plain");
     app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
     app.addHook("onRequest", async (request) => auth.check(request));
     app.addHook("onSend", async (_request, reply, payload) => {

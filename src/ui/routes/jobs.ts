@@ -112,22 +112,19 @@ export function jobsRoutes(ui: UIContext): void {
 
 export type JobCounts = Record<string, Record<JobStatus, number>>;
 
-const COUNTS_TTL_MS = 1000;
-let cached: { at: number; manager: unknown; counts: Promise<JobCounts> } | undefined;
+const inFlight = new WeakMap<object, Promise<JobCounts>>();
 
 /**
  * Jobs per topic and status from listJobs, one status at a time, 1000 per page. New and active come
  * from the index's bitsets (cheap); done and error read every record, so the cost grows with the
- * store. Shared for a second between callers (the API and /metrics).
+ * store. Callers arriving while a count runs share it.
  */
 export function jobCounts(ui: UIContext): Promise<JobCounts> {
   const manager = ui.jobs();
-  if (cached && cached.manager === manager && Date.now() - cached.at < COUNTS_TTL_MS) return cached.counts;
-  const counts = countAll(ui);
-  cached = { at: Date.now(), manager, counts };
-  counts.catch(() => {
-    if (cached?.counts === counts) cached = undefined;
-  });
+  const running = inFlight.get(manager);
+  if (running) return running;
+  const counts = countAll(ui).finally(() => inFlight.delete(manager));
+  inFlight.set(manager, counts);
   return counts;
 }
 

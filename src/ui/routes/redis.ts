@@ -28,13 +28,13 @@ const scanQuery = z.strictObject({
 });
 
 export function redisRoutes(ui: UIContext): void {
-  const client = (): Redis => {
+  const client = (): Promise<Redis> => {
     requireRunning(ui.factory, "redis");
     return ui.redis();
   };
   ui.routes.add(
     { method: "GET", url: "/api/redis/info", tag: "redis", summary: "INFO of the embedded Redis server" },
-    async () => ({ info: parseInfo(await client().info()) }),
+    async () => ({ info: parseInfo(await (await client()).info()) }),
   );
   ui.routes.add(
     {
@@ -47,7 +47,7 @@ export function redisRoutes(ui: UIContext): void {
     async ({ query }) => {
       const args: Array<string | number> = ["MATCH", query.pattern, "COUNT", query.count];
       if (query.type) args.push("TYPE", query.type);
-      const [cursor, keys] = (await client().call("SCAN", query.cursor, ...args)) as [string, string[]];
+      const [cursor, keys] = (await (await client()).call("SCAN", query.cursor, ...args)) as [string, string[]];
       return { cursor, keys };
     },
   );
@@ -60,7 +60,7 @@ export function redisRoutes(ui: UIContext): void {
       params: keyParams,
     },
     async ({ params }) => {
-      const redis = client();
+      const redis = await client();
       const type = await redis.type(params.key);
       if (type === "none") throw notFound(`no key ${JSON.stringify(params.key)}`);
       const [ttl, read] = await Promise.all([redis.pttl(params.key), readValue(redis, params.key, type)]);
@@ -76,7 +76,7 @@ export function redisRoutes(ui: UIContext): void {
       params: keyParams,
     },
     async ({ params }) => {
-      const deleted = await client().del(params.key);
+      const deleted = await (await client()).del(params.key);
       if (deleted === 0) throw notFound(`no key ${JSON.stringify(params.key)}`);
       return { deleted };
     },

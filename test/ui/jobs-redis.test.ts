@@ -1,0 +1,151 @@
+/** The UI API's job and Redis routes against a real factory (redis + jobs + webdav + ui). */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { embeddedRedisTarget } from "../../src/jobs-service.js";
+import { call, login, type Session, startUI, type UIHarness } from "./helpers.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-ui-api-"));
+let harness: UIHarness;
+let session: Session;
+let redis: Redis;
+beforeAll(async () => {
+  harness = await startUI(dir);
+  session = await login(harness.base);
+  const target = embeddedRedisTarget(harness.factory.config);
+  redis = new Redis({ ...(typeof target === "string" ? {} : target), maxRetriesPerRequest: 0 });
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await harness?.factory.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const api = (method: string, url: string, json?: unknown) =>
+  call(harness.base, method, url, { session, ...(json !== undefined ? { json } : {}) });
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("timed out");
+}
+
+describe("UI jobs API", () => {
+  it("creates an echo job that goes to done, with its history", async () => {
+    const created = await api("POST", "/api/jobs", { topic: "echo", params: "hello <script>x</script>" });
+    expect(created.status).toBe(201);
+    const id = created.body.job.jobId;
+    const done = await waitFor(
+      () => api("GET", `/api/jobs/${id}`),
+      (reply) => reply.body.job.status === "done",
+    );
+    expect(done.body.job).toMatchObject({ topic: "echo", result: "hello <script>x</script>" });
+    const history = await api("GET", `/api/jobs/${id}/history`);
+    expect(history.body.history.map((v: { status: string }) => v.status)).toEqual(["done", "active", "new"]);
+  });
+
+  it("lists with filters and a cursor, counts per topic and status", async () => {
+    const waiting = [];
+    for (let i = 0; i < 3; i++)
+      waiting.push((await api("POST", "/api/jobs", { topic: "idle", params: `${i}` })).body.job);
+    const page = await api("GET", "/api/jobs?topic=idle&status=new&limit=2");
+    expect(page.status).toBe(200);
+    expect(page.body.jobs.map((j: { jobId: number }) => j.jobId)).toEqual([
+      waiting[2].jobId,
+      waiting[1].jobId,
+    ]);
+    const next = await api(
+      "GET",
+      `/api/jobs?topic=idle&status=new,active&limit=2&cursor=${page.body.nextCursor}`,
+    );
+    expect(next.body.jobs.map((j: { jobId: number }) => j.jobId)).toEqual([waiting[0].jobId]);
+    const none = await api("GET", `/api/jobs?topic=idle&since=${Date.now() + 60_000}`);
+    expect(none.body.jobs).toEqual([]);
+    expect((await api("GET", "/api/jobs?status=bogus")).status).toBe(400);
+    expect((await api("GET", "/api/jobs?limit=0")).body.error.code).toBe("HEROAGENT_ERR_VALIDATION");
+    expect((await api("GET", "/api/jobs?color=red")).status).toBe(400);
+    const counts = await api("GET", "/api/jobs/counts");
+    expect(counts.body.counts.idle).toEqual({ new: 3, active: 0, done: 0, error: 0 });
+  });
+
+  it("cancels and retries, with 409 for transitions the job does not allow", async () => {
+    const job = (await api("POST", "/api/jobs", { topic: "never-runs", params: "x" })).body.job;
+    const cancelled = await api("POST", `/api/jobs/${job.jobId}/cancel`);
+    expect(cancelled.body.job).toMatchObject({ status: "error", error: "cancelled" });
+    const again = await api("POST", `/api/jobs/${job.jobId}/cancel`);
+    expect(again).toMatchObject({ status: 409, body: { error: { code: "HEROAGENT_ERR_JOB_TRANSITION" } } });
+    expect((await api("POST", `/api/jobs/${job.jobId}/retry`)).body.job.status).toBe("new");
+    expect((await api("POST", `/api/jobs/${job.jobId}/retry`)).status).toBe(409);
+    expect((await api("GET", "/api/jobs/999999")).status).toBe(404);
+    expect((await api("GET", "/api/jobs/abc")).status).toBe(400);
+    expect((await api("POST", "/api/jobs", { topic: "bad:topic" })).status).toBe(400);
+    expect((await api("POST", "/api/jobs", { topic: "t", extra: 1 })).status).toBe(400);
+  });
+
+  it("exposes job counts, queue depth and the duration histogram in /metrics", async () => {
+    const created = (await api("POST", "/api/jobs", { topic: "echo", params: "m" })).body.job;
+    await waitFor(
+      () => api("GET", `/api/jobs/${created.jobId}`),
+      (reply) => reply.body.job.status === "done",
+    );
+    const text = (await call(harness.base, "GET", "/metrics")).body as string;
+    expect(text).toMatch(/heroagent_jobs\{topic="echo",status="done"\} [1-9]/);
+    expect(text).toMatch(/heroagent_job_duration_seconds_count\{topic="echo",status="done"\} [1-9]/);
+    expect(text).toContain('heroagent_job_duration_seconds_bucket{le="+Inf",topic="echo",status="done"}');
+    expect(text).toMatch(/heroagent_queue_depth\{topic="idle"\} 3/);
+    expect(text).toMatch(/heroagent_process_resident_memory_bytes \d+/);
+    expect(text).toContain('heroagent_service_up{service="redis"} 1');
+  });
+});
+
+describe("UI redis API", () => {
+  it("reads INFO, scans by pattern and type, reads every type and deletes", async () => {
+    await redis.set("ui:s", "text");
+    await redis.rpush("ui:l", "a", "b");
+    await redis.sadd("ui:set", "x", "y");
+    await redis.zadd("ui:z", 1, "one", 2, "two");
+    await redis.hset("ui:h", "f", "v");
+    await redis.xadd("ui:x", "1-1", "k", "v");
+    await redis.rpush("ui:big", ...Array.from({ length: 1500 }, (_, i) => String(i)));
+    await redis.pexpire("ui:s", 60_000);
+
+    const info = await api("GET", "/api/redis/info");
+    expect(info.body.info.server).toBeDefined();
+    let cursor = "0";
+    const keys: string[] = [];
+    do {
+      const page = await api("GET", `/api/redis/keys?pattern=ui:*&cursor=${cursor}&count=3`);
+      keys.push(...page.body.keys);
+      cursor = page.body.cursor;
+    } while (cursor !== "0");
+    expect(keys.sort()).toEqual(["ui:big", "ui:h", "ui:l", "ui:s", "ui:set", "ui:x", "ui:z"]);
+    const lists = await api("GET", "/api/redis/keys?pattern=ui:*&type=list&count=1000");
+    expect(lists.body.keys.sort()).toEqual(["ui:big", "ui:l"]);
+
+    const read = async (key: string) => (await api("GET", `/api/redis/keys/${encodeURIComponent(key)}`)).body;
+    expect(await read("ui:s")).toMatchObject({ type: "string", value: "text", truncated: false });
+    expect((await read("ui:s")).ttl).toBeGreaterThan(50_000);
+    expect(await read("ui:l")).toMatchObject({ type: "list", value: ["a", "b"], ttl: -1 });
+    expect((await read("ui:set")).value.sort()).toEqual(["x", "y"]);
+    expect((await read("ui:z")).value).toEqual([
+      { member: "one", score: 1 },
+      { member: "two", score: 2 },
+    ]);
+    expect((await read("ui:h")).value).toEqual({ f: "v" });
+    expect((await read("ui:x")).value).toEqual([{ id: "1-1", fields: { k: "v" } }]);
+    const big = await read("ui:big");
+    expect(big).toMatchObject({ length: 1500, truncated: true });
+    expect(big.value).toHaveLength(1000);
+
+    expect((await api("DELETE", "/api/redis/keys/ui%3Al")).body).toEqual({ deleted: 1 });
+    expect(await redis.exists("ui:l")).toBe(0);
+    expect((await api("DELETE", "/api/redis/keys/ui%3Al")).status).toBe(404);
+    expect((await api("GET", "/api/redis/keys/ui%3Al")).status).toBe(404);
+    expect((await api("GET", "/api/redis/keys?type=blob")).status).toBe(400);
+  });
+});
