@@ -15,6 +15,9 @@
  * Usage: npm run bench:webdav [-- --big-mib 1024 --small 1000 --files 10000 --rounds 3
  *          --concurrency 4 --servers heroagent,apache,webdav-server
  *          --workloads put-big,get-big,put-small,get-small,propfind --profile]
+ * --baseline DIR: also measure our server as built from another checkout DIR (say, `git worktree
+ * add` of an older commit, or a `git archive` of its src/webdav with this bench/webdav/serve.ts and
+ * a node_modules link), named "baseline", for before/after figures from the same run.
  * --profile: only our server, under `node --cpu-prof`, through the warm-up and the rounds of the
  * chosen workloads (files a GET needs are made on disk when its PUT is not chosen); prints the
  * functions with the most self time.
@@ -36,7 +39,7 @@ import { describeMachine } from "./lib/machine.js";
 import { concurrentRate, median } from "./lib/measure.js";
 import { mainProfile, topFunctions } from "./redis/profile.js";
 import { expectStatus, putFile, send, withPeakRss } from "./webdav/client.js";
-import { type BenchServer, removeBundle, startApache, startNodeServer } from "./webdav/servers.js";
+import { type BenchServer, removeBundles, startApache, startNodeServer } from "./webdav/servers.js";
 
 const WORKLOADS = ["put-big", "get-big", "put-small", "get-small", "propfind"] as const;
 type Workload = (typeof WORKLOADS)[number];
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     servers: { type: "string", default: SERVERS.join(",") },
     workloads: { type: "string", default: WORKLOADS.join(",") },
     profile: { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 });
 const MiB = 2 ** 20;
@@ -61,9 +65,10 @@ const FOLDER_FILES = Number(values.files);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const CONCURRENCY = Math.max(1, Number(values.concurrency));
 const serverNames = values.profile ? ["heroagent"] : values.servers.split(",").map((s) => s.trim());
+if (values.baseline && !values.profile) serverNames.splice(1, 0, "baseline");
 const workloads = values.workloads.split(",").map((w) => w.trim()) as Workload[];
 for (const name of serverNames)
-  if (!(SERVERS as readonly string[]).includes(name)) throw new Error(`unknown server ${name}`);
+  if (![...SERVERS, "baseline"].includes(name)) throw new Error(`unknown server ${name}`);
 for (const workload of workloads)
   if (!WORKLOADS.includes(workload)) throw new Error(`unknown workload ${workload}; use ${WORKLOADS}`);
 
@@ -238,7 +243,9 @@ async function start(name: string, base: string, profileDir?: string): Promise<T
   const server =
     name === "apache"
       ? await startApache(root, join(base, "apache"))
-      : await startNodeServer(name as "heroagent" | "webdav-server", root, nodeArgs);
+      : name === "baseline"
+        ? await startNodeServer("heroagent", root, nodeArgs, values.baseline)
+        : await startNodeServer(name as "heroagent" | "webdav-server", root, nodeArgs);
   const idleRss = server.rss();
   return { server, root, peakRss: idleRss, idleRss, samples: new Map() };
 }
@@ -316,7 +323,7 @@ try {
   if (!values.profile) report(targets);
 } finally {
   for (const target of targets) await target.server.stop();
-  removeBundle();
+  removeBundles();
   rmSync(base, { recursive: true, force: true });
 }
 if (profileDir) {

@@ -67,18 +67,20 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-let bundled: string | undefined;
+const bundles = new Map<string, string>();
 
 /**
  * serve.ts and src/webdav bundled into one plain .mjs with esbuild, so our server runs as deployed
  * code does (compiled JavaScript: no TypeScript loader thread, no `__name` wrappers on closures).
+ * `entry` is this serve.ts, or the one of another checkout (--baseline).
  */
-async function bundle(): Promise<string> {
-  if (bundled) return bundled;
+async function bundle(entry: string): Promise<string> {
+  const done = bundles.get(entry);
+  if (done) return done;
   const esbuild = await import("esbuild");
   const outfile = join(mkdtempSync(join(tmpdir(), "webdav-bench-")), "serve.mjs");
   await esbuild.build({
-    entryPoints: [join(here, "serve.ts")],
+    entryPoints: [entry],
     bundle: true,
     platform: "node",
     format: "esm",
@@ -90,24 +92,29 @@ async function bundle(): Promise<string> {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
   });
-  bundled = outfile;
+  bundles.set(entry, outfile);
   return outfile;
 }
 
-/** Removes the bundle's temp folder. */
-export function removeBundle(): void {
-  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
-  bundled = undefined;
+/** Removes the bundles' temp folders. */
+export function removeBundles(): void {
+  for (const file of bundles.values()) rmSync(dirname(file), { recursive: true, force: true });
+  bundles.clear();
 }
 
-/** A Node server (ours or webdav-server) in its own process; `nodeArgs` e.g. ["--cpu-prof"]. */
+/**
+ * A Node server (ours or webdav-server) in its own process; `nodeArgs` e.g. ["--cpu-prof"];
+ * `checkout`: run our server from another checkout of the project (its bench/webdav/serve.ts).
+ */
 export async function startNodeServer(
   kind: "heroagent" | "webdav-server",
   root: string,
   nodeArgs: string[] = [],
+  checkout?: string,
 ): Promise<BenchServer> {
   const modules = join(here, "..", "..", "node_modules");
-  const child = spawn(process.execPath, [...nodeArgs, await bundle(), kind, root, modules], {
+  const entry = checkout ? join(checkout, "bench", "webdav", "serve.ts") : join(here, "serve.ts");
+  const child = spawn(process.execPath, [...nodeArgs, await bundle(entry), kind, root, modules], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -120,7 +127,7 @@ export async function startNodeServer(
     child.once("exit", (code) => reject(new Error(`${kind} exited with ${code}`)));
   });
   return {
-    name: kind,
+    name: checkout ? "baseline" : kind,
     url: `http://127.0.0.1:${port}/`,
     rss: () => rssOf(child.pid as number),
     cpu: () => cpuOf(child.pid as number),
