@@ -47,7 +47,8 @@ export function redisRoutes(ui: UIContext): void {
     async ({ query }) => {
       const args: Array<string | number> = ["MATCH", query.pattern, "COUNT", query.count];
       if (query.type) args.push("TYPE", query.type);
-      const [cursor, keys] = (await (await client()).call("SCAN", query.cursor, ...args)) as [string, string[]];
+      const redis = await client();
+      const [cursor, keys] = (await redis.call("SCAN", query.cursor, ...args)) as [string, string[]];
       return { cursor, keys };
     },
   );
