@@ -9,6 +9,7 @@ import {
   constants,
   createWriteStream,
   fstatSync,
+  open,
   openSync,
   readSync,
   renameSync,
@@ -20,7 +21,7 @@ import {
   copyFile,
   cp,
   mkdir,
-  open,
+  open as openFile,
   readdir,
   readFile,
   realpath,
@@ -139,7 +140,7 @@ export class LocalFileSystem implements FileSystem {
 
   async read(path: string, range?: ByteRange): Promise<Readable> {
     const file = await this.fileOf(path);
-    const handle = await open(file, "r").catch((error) => {
+    const handle = await openFile(file, "r").catch((error) => {
       throw isMissing(error) ? new NotFoundError(path) : error;
     });
     const options = range ? { start: range.start, end: range.end } : {};
@@ -214,7 +215,10 @@ export class LocalFileSystem implements FileSystem {
       if (size !== undefined && size <= SMALL_WRITE) {
         // Small bodies: collected in memory, then written, stated and renamed synchronously (a few
         // microseconds on the page cache, where a stream pays four thread-pool round trips).
-        const stats = writeSmallFile(temporary, await collect(source, size));
+        const bytes = await collect(source, size);
+        // Creating an inode can block for a while (hundreds of µs on some disks): in the thread
+        // pool, so other requests go on meanwhile; the rest is synchronous.
+        const stats = writeSmallFile(await openNew(temporary), bytes);
         try {
           renameSync(temporary, file);
         } catch (error) {
@@ -369,9 +373,15 @@ async function collect(source: Readable, size: number): Promise<Buffer> {
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
 }
 
-/** Creates `file` with `bytes` (never over an existing one) and returns its final Stats. */
-function writeSmallFile(file: string, bytes: Buffer): Stats {
-  const fd = openSync(file, "wx");
+/** A new file (never an existing one) opened for writing. */
+function openNew(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    open(file, "wx", (error, fd) => (error ? reject(error) : resolve(fd)));
+  });
+}
+
+/** Writes `bytes` to the new file `fd`, closes it and returns its final Stats. */
+function writeSmallFile(fd: number, bytes: Buffer): Stats {
   try {
     for (let written = 0; written < bytes.length; ) {
       written += writeSync(fd, bytes, written, bytes.length - written);
