@@ -47,6 +47,8 @@ export type RouteHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.Z
 /** Registers routes on a fastify app and keeps their specs for the OpenAPI document. */
 export class RouteTable {
   readonly specs: RouteSpec<z.ZodType, z.ZodType, z.ZodType>[] = [];
+  /** "METHOD url" of the routes that read the raw request stream, whatever its media type. */
+  readonly rawBodyRoutes = new Set<string>();
 
   constructor(
     private readonly app: FastifyInstance,
@@ -60,6 +62,8 @@ export class RouteTable {
   ): void {
     this.specs.push(spec as RouteSpec<z.ZodType, z.ZodType, z.ZodType>);
     if (spec.public) this.publicRoutes.add(`${spec.method} ${spec.url}`);
+    if (spec.public && spec.method === "GET") this.publicRoutes.add(`HEAD ${spec.url}`);
+    if (spec.binaryBody) this.rawBodyRoutes.add(`${spec.method} ${spec.url}`);
     this.app.route({
       method: spec.method,
       url: spec.url,

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "../config.js";
-import { describeError } from "../errors.js";
+import { describeError, UIRequestError } from "../errors.js";
 import type { ServerFactory } from "../factory.js";
 import type { Logger } from "../logger.js";
 import { Auth } from "./auth.js";
@@ -25,6 +25,24 @@ import { systemRoutes } from "./routes/system.js";
 
 /** JSON bodies: job params (up to 1 MiB) with room for escaping. */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** The whole body as text, or a 413 past `limit` bytes. */
+async function readText(stream: AsyncIterable<Buffer>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) {
+      throw new UIRequestError(
+        413,
+        "HEROAGENT_ERR_PAYLOAD_TOO_LARGE",
+        `JSON bodies are limited to ${limit} bytes`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 export class UIServer {
   private app?: FastifyInstance;
@@ -62,7 +80,7 @@ export class UIServer {
       redis: () => this.redis.embeddedClient(),
       queueRedis: () => this.redis.queueClient(),
     };
-    this.configure(app, auth);
+    this.configure(app, auth, routes);
     const metrics = new Metrics(context);
     sessionRoutes(context);
     servicesRoutes(context);
@@ -109,11 +127,20 @@ export class UIServer {
     return `http://${host}:${this.port}/`;
   }
 
-  private configure(app: FastifyInstance, auth: Auth): void {
-    // Uploads read the raw request stream; any other media type reaches its route unparsed (and a
-    // route expecting JSON refuses it).
-    app.removeContentTypeParser("text/plain");
+  private configure(app: FastifyInstance, auth: Auth, routes: RouteTable): void {
+    // Uploads read the raw request stream, whatever its media type (a .json file too); elsewhere
+    // JSON is parsed and any other media type reaches its route unparsed (and is refused there).
+    const json = app.getDefaultJsonParser("error", "error");
+    app.removeContentTypeParser(["text/plain", "application/json"]);
     app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
+    app.addContentTypeParser("application/json", (request, payload, done) => {
+      if (routes.rawBodyRoutes.has(`${request.method} ${request.routeOptions.url}`))
+        return done(null, undefined);
+      readText(payload, JSON_BODY_LIMIT).then(
+        (text) => json(request, text, done),
+        (error: Error) => done(error, undefined),
+      );
+    });
     app.addHook("onRequest", async (request) => auth.check(request));
     app.addHook("onSend", async (_request, reply, payload) => {
       reply.header("cache-control", "no-store").header("x-content-type-options", "nosniff");

@@ -68,6 +68,23 @@ describe("UI files API", () => {
     expect((await api("GET", "/api/files/content?path=/nothing")).status).toBe(404);
   });
 
+  it("stores an upload sent as application/json byte for byte", async () => {
+    const text = '{"not": "parsed",   "kept": true}';
+    const response = await fetch(`${harness.base}/api/files/content?path=/data.json`, {
+      method: "PUT",
+      headers: { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json" },
+      body: text,
+    });
+    expect(response.status).toBe(201);
+    expect(fs.readFileSync(path.join(harness.home, "files", "data.json"), "utf8")).toBe(text);
+    const tooBig = await api("POST", "/api/files/mkdir", { path: "x".repeat(5 * 1024 * 1024) });
+    expect(tooBig).toMatchObject({
+      status: 413,
+      body: { error: { code: "HEROAGENT_ERR_PAYLOAD_TOO_LARGE" } },
+    });
+    expect((await fetch(`${harness.base}/healthz`, { method: "HEAD" })).status).toBe(200);
+  });
+
   it("refuses uploads over ui.maxUploadSize with 413", async () => {
     const big = Buffer.alloc(1024 * 1024 + 1);
     const reply = await call(harness.base, "PUT", "/api/files/content?path=/big.bin", { session, body: big });
