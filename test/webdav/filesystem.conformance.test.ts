@@ -142,5 +142,35 @@ for (const fixture of fileSystems) {
       expect(await text(await fs.read("/a"))).toBe("old");
       expect((await fs.list("/")).map((child) => child.path)).toEqual(["/a"]);
     });
+
+    it("writes a body of announced size, and leaves the old content when it fails part-way", async () => {
+      await fs.write("/a", body("old"), 3);
+      const written = await fs.write("/a", body("new!"), 4);
+      const info = await fs.stat("/a");
+      if (written) expect(written).toEqual(info); // the info write returns is the file's own
+      expect(info.size).toBe(4);
+      expect(await text(await fs.read("/a"))).toBe("new!");
+      const failing = new Readable({
+        read() {
+          this.push(Buffer.from("pa"));
+          this.destroy(new Error("client went away"));
+        },
+      });
+      await expect(fs.write("/a", failing, 4)).rejects.toThrow("client went away");
+      expect(await text(await fs.read("/a"))).toBe("new!");
+      expect((await fs.list("/")).map((child) => child.path)).toEqual(["/a"]);
+    });
+
+    it("answers statWithContent (when it has it) like stat and read", async () => {
+      if (!fs.statWithContent) return;
+      await fs.mkcol("/d");
+      await fs.write("/d/s.txt", body("small"));
+      const small = await fs.statWithContent("/d/s.txt", 10);
+      expect(small.info).toEqual(await fs.stat("/d/s.txt"));
+      expect(small.content?.toString()).toBe("small");
+      expect((await fs.statWithContent("/d/s.txt", 4)).content).toBeUndefined();
+      expect((await fs.statWithContent("/d", 10)).info.isCollection).toBe(true);
+      await expect(fs.statWithContent("/d/missing", 10)).rejects.toBeInstanceOf(NotFoundError);
+    });
   });
 }
