@@ -103,7 +103,13 @@ export class UIServer {
     } catch {
       // jobs not running: /metrics attaches once it is
     }
-    await app.listen({ host: this.config.ui.host, port: this.config.ui.port });
+    try {
+      await app.listen({ host: this.config.ui.host, port: this.config.ui.port });
+    } catch (error) {
+      metrics.stop();
+      await app.close().catch(() => undefined);
+      throw error;
+    }
     this.app = app;
     this.metrics = metrics;
     this.announce();

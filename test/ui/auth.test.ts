@@ -102,6 +102,14 @@ describe("UI auth", () => {
     expect((await call(base, "GET", "/api/services", { bearer: PASSWORD })).status).toBe(429);
   });
 
+  it("fails to start, naming the ui service, when its port is taken", async () => {
+    const first = await start();
+    const port = Number(new URL(first.base).port);
+    await expect(startUI(dir, { enableJobs: false, enableRedis: false, "ui.port": port })).rejects.toThrow(
+      /service "ui" failed to start: .*EADDRINUSE/,
+    );
+  });
+
   it("serves /healthz, /readyz and /metrics without a login", async () => {
     const { base } = await start();
     expect(await call(base, "GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
