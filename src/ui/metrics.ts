@@ -15,6 +15,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly durations: Histogram<"topic" | "status">;
   private watched?: JobManager;
+  private timer?: NodeJS.Timeout;
   private readonly onJob = ({ job }: JobEvent) => {
     if (!isFinished(job.status) || job.startedAt === null || job.finishedAt === null) return;
     const seconds = Math.max(0, job.finishedAt - job.startedAt) / 1000;
@@ -101,7 +102,26 @@ export class Metrics {
     manager.on("job", this.onJob);
   }
 
+  /**
+   * Follows the job system from now on: at once, then every second, so a jobs service restarted
+   * through the API (a new JobManager) feeds the histogram without waiting for a scrape.
+   */
+  follow(): void {
+    const look = () => {
+      try {
+        this.watch(this.ui.jobs());
+      } catch {
+        // jobs disabled or stopped
+      }
+    };
+    look();
+    this.timer ??= setInterval(look, 1000);
+    this.timer.unref();
+  }
+
   stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
     this.watched?.off("job", this.onJob);
     this.watched = undefined;
   }

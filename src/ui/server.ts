@@ -99,11 +99,6 @@ export class UIServer {
       () => openApiDocument(routes.specs, "0.1.0"),
     );
     try {
-      if (this.config.enableJobs) metrics.watch(context.jobs());
-    } catch {
-      // jobs not running: /metrics attaches once it is
-    }
-    try {
       await app.listen({ host: this.config.ui.host, port: this.config.ui.port });
     } catch (error) {
       metrics.stop();
@@ -112,6 +107,7 @@ export class UIServer {
     }
     this.app = app;
     this.metrics = metrics;
+    metrics.follow();
     this.announce();
   }
 

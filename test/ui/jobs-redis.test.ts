@@ -103,6 +103,26 @@ describe("UI jobs API", () => {
   });
 });
 
+describe("UI jobs API across a restart of the jobs service", () => {
+  it("keeps jobs and feeds the histogram from the new JobManager", async () => {
+    const count = async () => {
+      const text = (await call(harness.base, "GET", "/metrics")).body as string;
+      return Number(
+        /heroagent_job_duration_seconds_count\{topic="echo",status="done"\} (\d+)/.exec(text)?.[1] ?? 0,
+      );
+    };
+    const before = await count();
+    expect((await api("POST", "/api/services/jobs/restart")).body.service.state).toBe("running");
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // the UI looks for a new manager each second
+    const job = (await api("POST", "/api/jobs", { topic: "echo", params: "again" })).body.job;
+    await waitFor(
+      () => api("GET", `/api/jobs/${job.jobId}`),
+      (reply) => reply.body.job.status === "done",
+    );
+    expect(await count()).toBe(before + 1);
+  });
+});
+
 describe("UI redis API", () => {
   it("reads INFO, scans by pattern and type, reads every type and deletes", async () => {
     await redis.set("ui:s", "text");
