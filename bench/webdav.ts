@@ -12,7 +12,7 @@
  * used per unit of work (less sensitive to other load than wall-clock rates) and the client's own
  * CPU use (near 100 % of a core would mean the client, not the server, is the limit).
  *
- * Usage: npm run bench:webdav [-- --big-mib 1024 --small 1000 --files 10000 --rounds 3
+ * Usage: npm run bench:webdav [-- --big-mib 1024 --small 1000 --files 10000 --rounds 5
  *          --concurrency 4 --servers heroagent,apache,webdav-server
  *          --workloads put-big,get-big,put-small,get-small,propfind --profile]
  * --baseline DIR: also measure our server as built from another checkout DIR (say, `git worktree
@@ -50,7 +50,7 @@ const { values } = parseArgs({
     "big-mib": { type: "string", default: "1024" },
     small: { type: "string", default: "1000" },
     files: { type: "string", default: "10000" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "4" },
     servers: { type: "string", default: SERVERS.join(",") },
     workloads: { type: "string", default: WORKLOADS.join(",") },
