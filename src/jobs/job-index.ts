@@ -111,6 +111,24 @@ export class JobIndex {
     else this.add(id, this.intern(topic), createdAt, STATUS_CODE[status]);
   }
 
+  /** Jobs per topic and status: one pass over the arrays (a few ms at 1M jobs). */
+  countsByTopic(): Record<string, Record<JobStatus, number>> {
+    const perTopic = this.topics.map(() => [0, 0, 0, 0, 0]);
+    for (let id = 1; id < this.endId; id++) {
+      const code = this.status[id] as number;
+      const row = perTopic[this.topicOf[id] as number] as number[];
+      if (code !== 0) row[code] = (row[code] as number) + 1;
+    }
+    const out: Record<string, Record<JobStatus, number>> = {};
+    this.topics.forEach((topic, t) => {
+      const [, n, a, d, e] = perTopic[t] as number[];
+      if ((n as number) + (a as number) + (d as number) + (e as number) > 0) {
+        out[topic] = { new: n as number, active: a as number, done: d as number, error: e as number };
+      }
+    });
+    return out;
+  }
+
   setStatus(id: number, status: JobStatus): void {
     const old = this.status[id] as number;
     const code = STATUS_CODE[status];

@@ -186,6 +186,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return this.store.list(query);
   }
 
+  /** Jobs per topic and status (from the listing index: cheap even with millions of jobs). */
+  countJobs(): Record<string, Record<JobStatus, number>> {
+    return this.store.counts();
+  }
+
   /**
    * A new job ends at once with error "cancelled". A running one is signalled: its handler's
    * signal aborts and the job ends with error "cancelled" when the worker reports (waitForJob).

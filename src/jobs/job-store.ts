@@ -208,6 +208,11 @@ export class JobStore {
     return this.keeper.report;
   }
 
+  /** Jobs per topic and status, from the listing index (no record is read). */
+  counts(): Record<string, Record<JobStatus, number>> {
+    return this.keeper.index.countsByTopic();
+  }
+
   /** How many jobs the store holds (every version of a job counts once). */
   get size(): number {
     return this.jobs.size;

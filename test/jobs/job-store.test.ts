@@ -300,3 +300,34 @@ describe("JobStore: damage is reported, not hidden", () => {
     await expect(reopened.get(1)).rejects.toThrow("job 1: chunk 2 is missing");
   });
 });
+
+describe("JobStore: counts", () => {
+  it("counts jobs per topic and status as a full listing does, across a reopen", async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    const moves: Record<string, JobStatus[]> = {
+      a: [],
+      b: ["active"],
+      c: ["active", "done"],
+      d: ["error"],
+      e: ["active", "error", "new"],
+    };
+    for (let i = 0; i < 60; i++) {
+      const topic = ["mail", "resize", "report"][i % 3] as string;
+      const { jobId } = await store.create(topic, "{}");
+      for (const status of moves[["a", "b", "c", "d", "e"][i % 5] as string] ?? []) {
+        await store.update(jobId, () => ({ status }));
+      }
+    }
+    const bruteForce: Record<string, Record<JobStatus, number>> = {};
+    for (let id = 1; id <= 60; id++) {
+      const job = await store.get(id);
+      bruteForce[job.topic] ??= { new: 0, active: 0, done: 0, error: 0 };
+      (bruteForce[job.topic] as Record<JobStatus, number>)[job.status]++;
+    }
+    expect(store.counts()).toEqual(bruteForce);
+    expect(store.counts().mail).toEqual({ new: 8, active: 4, done: 4, error: 4 });
+    await store.close();
+    expect((await openStore(dir)).counts()).toEqual(bruteForce);
+  });
+});

@@ -112,34 +112,7 @@ export function jobsRoutes(ui: UIContext): void {
 
 export type JobCounts = Record<string, Record<JobStatus, number>>;
 
-const inFlight = new WeakMap<object, Promise<JobCounts>>();
-
-/**
- * Jobs per topic and status from listJobs, one status at a time, 1000 per page. New and active come
- * from the index's bitsets (cheap); done and error read every record, so the cost grows with the
- * store. Callers arriving while a count runs share it.
- */
-export function jobCounts(ui: UIContext): Promise<JobCounts> {
-  const manager = ui.jobs();
-  const running = inFlight.get(manager);
-  if (running) return running;
-  const counts = countAll(ui).finally(() => inFlight.delete(manager));
-  inFlight.set(manager, counts);
-  return counts;
-}
-
-async function countAll(ui: UIContext): Promise<JobCounts> {
-  const counts: JobCounts = {};
-  for (const status of JOB_STATUSES) {
-    let cursor: string | undefined;
-    do {
-      const page = await ui.jobs().listJobs({ status, limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const job of page.jobs) {
-        counts[job.topic] ??= { new: 0, active: 0, done: 0, error: 0 };
-        (counts[job.topic] as Record<JobStatus, number>)[status] += 1;
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-  return counts;
+/** Jobs per topic and status, from the job store's listing index (cheap at any size). */
+export async function jobCounts(ui: UIContext): Promise<JobCounts> {
+  return ui.jobs().countJobs();
 }
