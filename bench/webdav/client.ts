@@ -1,4 +1,5 @@
 /** The benchmark's HTTP client: keep-alive requests, streamed bodies, and a peak-RSS sampler. */
+import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { Agent, request } from "node:http";
 import type { Readable } from "node:stream";
@@ -63,4 +64,24 @@ export async function withPeakRss<T>(
 
 export function expectStatus(reply: Reply, allowed: number[], what: string): void {
   if (!allowed.includes(reply.status)) throw new Error(`${what}: unexpected status ${reply.status}`);
+}
+
+/**
+ * GET with curl (body to /dev/null): a C client needs a fifth of the CPU of Node's for a large
+ * body, so it does not cap the servers' rate (Node's needs most of a core at ~1 GiB/s).
+ * Undefined when curl is not installed.
+ */
+export function curlGet(url: string): Promise<Reply | undefined> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "curl",
+      ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url],
+      (error, stdout) => {
+        if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") return resolve(undefined);
+        if (error) return reject(error);
+        const [status, bytes] = stdout.trim().split(" ").map(Number);
+        resolve({ status: status ?? 0, bytes: bytes ?? 0 });
+      },
+    );
+  });
 }
