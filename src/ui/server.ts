@@ -15,6 +15,7 @@ import { errorReply, notFound } from "./errors.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { RouteTable } from "./route.js";
+import { LiveEvents } from "./routes/events.js";
 import { filesRoutes } from "./routes/files.js";
 import { jobsRoutes } from "./routes/jobs.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -47,6 +48,7 @@ async function readText(stream: AsyncIterable<Buffer>, limit: number): Promise<s
 export class UIServer {
   private app?: FastifyInstance;
   private metrics?: Metrics;
+  private live?: LiveEvents;
   private readonly redis: RedisClients;
   /** ui.password, or a random token made once per process (so it survives a restart of the UI). */
   private readonly secret: string;
@@ -89,6 +91,7 @@ export class UIServer {
     filesRoutes(context);
     systemRoutes(context);
     opsRoutes(context, metrics);
+    const live = new LiveEvents(context);
     routes.add(
       {
         method: "GET",
@@ -106,6 +109,7 @@ export class UIServer {
       throw error;
     }
     this.app = app;
+    this.live = live;
     this.metrics = metrics;
     metrics.follow();
     this.announce();
@@ -115,6 +119,7 @@ export class UIServer {
     const app = this.app;
     this.app = undefined;
     this.metrics?.stop();
+    this.live?.stop();
     this.redis.close();
     await app?.close();
   }

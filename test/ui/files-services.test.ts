@@ -221,6 +221,7 @@ describe("UI OpenAPI document", () => {
         "POST /api/files/mkdir",
         "DELETE /api/files",
         "GET /api/system",
+        "GET /api/events",
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",

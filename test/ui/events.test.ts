@@ -1,0 +1,98 @@
+/** Live updates: GET /api/events streams job state changes and stats (Server-Sent Events). */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, login, type Session, startUI, type UIHarness } from "./helpers.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-ui-events-"));
+let harness: UIHarness;
+let session: Session;
+beforeAll(async () => {
+  harness = await startUI(dir);
+  session = await login(harness.base);
+});
+afterAll(async () => {
+  await harness?.factory.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface ServerEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads server-sent events from `response` until `until` says stop (or the stream ends). */
+async function readEvents(
+  response: Response,
+  until: (events: ServerEvent[]) => boolean,
+): Promise<ServerEvent[]> {
+  const events: ServerEvent[] = [];
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  while (!until(events)) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) events.push({ event, data: JSON.parse(data) });
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  await reader.cancel().catch(() => undefined);
+  return events;
+}
+
+describe("UI live events", () => {
+  it("needs a login", async () => {
+    expect((await call(harness.base, "GET", "/api/events")).status).toBe(401);
+  });
+
+  it("streams a job's state changes as they happen, and stats every second", async () => {
+    const response = await fetch(`${harness.base}/api/events`, { headers: { cookie: session.cookie } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    let jobId: number | undefined;
+    const create = call(harness.base, "POST", "/api/jobs", {
+      session,
+      json: { topic: "echo", params: "live" },
+    }).then((reply) => {
+      jobId = reply.body.job.jobId;
+    });
+    const events = await readEvents(response, (seen) => {
+      const mine = seen.filter((e) => e.event === "job" && e.data.jobId === jobId);
+      return (
+        mine.some((e) => e.data.status === "done") && seen.filter((e) => e.event === "stats").length >= 2
+      );
+    });
+    await create;
+    const transitions = events
+      .filter((e) => e.event === "job" && e.data.jobId === jobId)
+      .map((e) => [e.data.previous, e.data.status]);
+    expect(transitions).toEqual([
+      [null, "new"],
+      ["new", "active"],
+      ["active", "done"],
+    ]);
+    const stats = events.filter((e) => e.event === "stats").at(-1)?.data as Record<string, unknown>;
+    expect(stats.services).toEqual(expect.arrayContaining([{ name: "jobs", state: "running" }]));
+    expect((stats.jobs as Record<string, Record<string, number>>).echo?.done).toBeGreaterThanOrEqual(1);
+  }, 15_000);
+
+  it("ends open streams when the UI stops", async () => {
+    const other = await startUI(dir);
+    const otherSession = await login(other.base);
+    const response = await fetch(`${other.base}/api/events`, { headers: { cookie: otherSession.cookie } });
+    const reading = readEvents(response, () => false); // until the stream ends
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await other.factory.stop();
+    const events = await reading;
+    expect(events.some((e) => e.event === "stats")).toBe(true);
+  }, 15_000);
+});
