@@ -37,6 +37,12 @@ export interface ClaimedJob {
   token: string;
 }
 
+/**
+ * LMOVEs sent per round trip at most: enough to fill many slots at once, without a hundred empty
+ * moves when one job wakes a worker with a hundred free slots.
+ */
+const MOVES_PER_ROUND = 16;
+
 /** A claim's lock token: random, so a stale worker can never hold the live one by chance. */
 const TOKEN_BYTES = 12;
 
@@ -82,9 +88,10 @@ export class WorkerQueue {
     const first = topics[start % topics.length] as string;
     const guess = lanesInOrder(first, this.priorities.get(first) ?? [])[0] as string;
     const processing = processingKey(this.workerId, first);
+    const firstRound = Math.min(max, MOVES_PER_ROUND);
     const replies = await this.batch.run((multi) => {
       for (const topic of topics) multi.zrange(prioritiesKey(topic), "0", "-1");
-      for (let i = 0; i < max; i++) multi.lmove(guess, processing, "RIGHT", "LEFT");
+      for (let i = 0; i < firstRound; i++) multi.lmove(guess, processing, "RIGHT", "LEFT");
     });
     for (const [i, topic] of topics.entries()) {
       this.priorities.set(topic, ((replies[i] as string[] | undefined) ?? []).map(Number));
@@ -93,7 +100,7 @@ export class WorkerQueue {
     let guessed = lanesInOrder(first, this.priorities.get(first) ?? [])[0] === guess;
     if (guessed) claimed.push(...(await this.claim(first, moved)));
     else if (moved.length > 0) await this.putBack(processing, guess, moved.length);
-    guessed &&= moved.length < max; // the guessed lane is known to be empty now
+    guessed &&= moved.length < firstRound; // the guessed lane is known to be empty now
     for (let i = 0; i < topics.length && claimed.length < max; i++) {
       const topic = topics[(start + i) % topics.length] as string;
       for (const lane of lanesInOrder(topic, this.priorities.get(topic) ?? [])) {
@@ -116,7 +123,7 @@ export class WorkerQueue {
   private async takeFromLane(topic: string, lane: string, max: number, claimed: ClaimedJob[]): Promise<void> {
     const processing = processingKey(this.workerId, topic);
     while (claimed.length < max) {
-      const wanted = max - claimed.length;
+      const wanted = Math.min(max - claimed.length, MOVES_PER_ROUND);
       const moved = await this.batch.run((multi) => {
         for (let i = 0; i < wanted; i++) multi.lmove(lane, processing, "RIGHT", "LEFT");
       });
