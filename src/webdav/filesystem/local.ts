@@ -152,22 +152,9 @@ export class LocalFileSystem implements FileSystem {
    * pages, where a stream pays three thread-pool trips and its own setup.
    */
   async readAll(path: string, range: ByteRange): Promise<Buffer> {
-    const file = await this.fileOf(path);
-    let fd: number;
+    const fd = openForReading(await this.fileOf(path), path);
     try {
-      fd = openSync(file, "r");
-    } catch (error) {
-      throw isMissing(error) ? new NotFoundError(path) : error;
-    }
-    try {
-      const buffer = Buffer.allocUnsafe(range.end - range.start + 1);
-      let filled = 0;
-      while (filled < buffer.length) {
-        const count = readSync(fd, buffer, filled, buffer.length - filled, range.start + filled);
-        if (count === 0) break;
-        filled += count;
-      }
-      return buffer.subarray(0, filled);
+      return readAt(fd, range.end - range.start + 1, range.start);
     } finally {
       closeSync(fd);
     }
@@ -177,24 +164,12 @@ export class LocalFileSystem implements FileSystem {
     const { file, stats } = await this.inspect(path);
     if (!stats) throw new NotFoundError(path);
     if (stats.isDirectory() || stats.size > limit) return { info: infoOf(path, stats) };
-    let fd: number;
-    try {
-      fd = openSync(file, "r");
-    } catch (error) {
-      throw isMissing(error) ? new NotFoundError(path) : error;
-    }
+    const fd = openForReading(file, path);
     try {
       // The open file's own Stats: the ETag and the bytes belong to the same version of it.
       const opened = fstatSync(fd);
       if (opened.isDirectory() || opened.size > limit) return { info: infoOf(path, opened) };
-      const content = Buffer.allocUnsafe(opened.size);
-      let filled = 0;
-      while (filled < content.length) {
-        const count = readSync(fd, content, filled, content.length - filled, filled);
-        if (count === 0) break;
-        filled += count;
-      }
-      return { info: infoOf(path, opened), content: content.subarray(0, filled) };
+      return { info: infoOf(path, opened), content: readAt(fd, opened.size, 0) };
     } finally {
       closeSync(fd);
     }
@@ -390,6 +365,27 @@ function writeSmallFile(fd: number, bytes: Buffer): Stats {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Opens `file` for a synchronous read; a missing file is the resource's NotFoundError. */
+function openForReading(file: string, path: string): number {
+  try {
+    return openSync(file, "r");
+  } catch (error) {
+    throw isMissing(error) ? new NotFoundError(path) : error;
+  }
+}
+
+/** Up to `length` bytes from `position` (fewer if the file is shorter). */
+function readAt(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const count = readSync(fd, buffer, filled, length - filled, position + filled);
+    if (count === 0) break;
+    filled += count;
+  }
+  return buffer.subarray(0, filled);
 }
 
 function isMissing(error: unknown): boolean {
