@@ -17,7 +17,7 @@ import type { JobListQuery } from "./job-list.js";
 import type { JobManager, JobManagerOptions } from "./job-manager.js";
 import type { CreateJobOptions } from "./job-options.js";
 import { VALUE_BYTES_MAX } from "./limits.js";
-import { closeRedis, connectRedis, type RedisTarget } from "./redis-client.js";
+import { closeRedis, connectRedis, type RedisTarget, readStream } from "./redis-client.js";
 import { REPLY_TTL_SECONDS, REQUEST_ID_PATTERN, REQUESTS_KEY, replyKey } from "./redis-keys.js";
 
 /** The operations a request may name, with the JobManager method each one runs. */
@@ -121,16 +121,7 @@ export class JobRequestServer {
   private async readLoop(): Promise<void> {
     while (!this.closing) {
       try {
-        const reply = (await this.reader.xread(
-          "COUNT",
-          READ_BATCH,
-          "BLOCK",
-          READ_BLOCK_MS,
-          "STREAMS",
-          REQUESTS_KEY,
-          this.lastId,
-        )) as [string, [string, string[]][]][] | null;
-        const entries = reply?.[0]?.[1] ?? [];
+        const entries = await readStream(this.reader, REQUESTS_KEY, this.lastId, READ_BATCH, READ_BLOCK_MS);
         if (entries.length === 0) continue;
         this.lastId = entries[entries.length - 1]?.[0] ?? this.lastId;
         const now = await this.redisTime();

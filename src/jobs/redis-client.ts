@@ -59,3 +59,26 @@ export function describeTarget(target: RedisTarget): string {
     return "(invalid Redis URL)";
   }
 }
+
+/**
+ * The entries of `key` after `lastId` (XREAD), at most `count`, waiting up to `blockMs` when there
+ * are none (0: do not wait; XREAD's BLOCK 0 would wait forever). Each entry: [id, field/value list].
+ */
+export async function readStream(
+  redis: Redis,
+  key: string,
+  lastId: string,
+  count: number,
+  blockMs: number,
+): Promise<[string, string[]][]> {
+  const block = blockMs > 0 ? ["BLOCK", blockMs] : [];
+  const reply = (await redis.xread(
+    "COUNT",
+    count,
+    ...(block as ["BLOCK", number]),
+    "STREAMS",
+    key,
+    lastId,
+  )) as [string, [string, string[]][]][] | null;
+  return reply?.[0]?.[1] ?? [];
+}

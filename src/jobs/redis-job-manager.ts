@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { Job } from "./job.js";
 import { decodeEvent, encodeEvent, type WorkerEvent } from "./job-events.js";
 import { queuedJobFields, requeuedJobFields } from "./job-hash.js";
+import { readStream } from "./redis-client.js";
 import {
   CANCEL_CHANNEL,
   DELAYED_KEY,
@@ -232,16 +233,7 @@ export class RedisJobManager {
 
   /** Reads worker events after `lastId`, blocking up to `blockMs` when there are none. */
   async readEvents(events: Redis, lastId: string, count: number, blockMs: number): Promise<EventEntry[]> {
-    const block = blockMs > 0 ? ["BLOCK", blockMs] : []; // BLOCK 0 would wait forever
-    const reply = (await events.xread(
-      "COUNT",
-      count,
-      ...(block as ["BLOCK", number]),
-      "STREAMS",
-      EVENTS_KEY,
-      lastId,
-    )) as [string, [string, string[]][]][] | null;
-    const entries = reply?.[0]?.[1] ?? [];
+    const entries = await readStream(events, EVENTS_KEY, lastId, count, blockMs);
     return entries.map(([id, fields]) => ({ id, event: decodeEvent(fields) }));
   }
 
