@@ -14,6 +14,7 @@ import { RedisClients, requireRunning, type UIContext } from "./context.js";
 import { errorReply, notFound } from "./errors.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { pageRoutes } from "./pages.js";
 import { RouteTable } from "./route.js";
 import { LiveEvents } from "./routes/events.js";
 import { filesRoutes } from "./routes/files.js";
@@ -91,6 +92,7 @@ export class UIServer {
     filesRoutes(context);
     systemRoutes(context);
     opsRoutes(context, metrics);
+    pageRoutes(context);
     const live = new LiveEvents(context);
     routes.add(
       {
@@ -150,7 +152,9 @@ export class UIServer {
     });
     app.addHook("onRequest", async (request) => auth.check(request));
     app.addHook("onSend", async (_request, reply, payload) => {
-      reply.header("cache-control", "no-store").header("x-content-type-options", "nosniff");
+      // API replies are never cached; static assets set their own cache-control.
+      if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+      reply.header("x-content-type-options", "nosniff");
       return payload;
     });
     app.setNotFoundHandler((request) => {
