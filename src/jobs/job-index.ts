@@ -152,6 +152,15 @@ export class JobIndex {
     this.endId = Math.min(this.endId, Math.max(1, end));
   }
 
+  /** Whether the job `id` is held and matches `q` (one id; `candidates` walks many). */
+  matches(id: number, q: IndexQuery): boolean {
+    if (!this.has(id)) return false;
+    if (q.statuses !== undefined && !q.statuses.has(this.statusOf(id) as JobStatus)) return false;
+    if (q.topic !== undefined && this.topics[this.topicOf[id] as number] !== q.topic) return false;
+    const created = this.createdAt[id] as number;
+    return created >= q.since && created < q.until;
+  }
+
   /** Up to `max` ids below `below` matching `q`, newest first. */
   candidates(q: IndexQuery, below: number, max: number): number[] {
     const out: number[] = [];

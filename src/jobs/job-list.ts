@@ -25,6 +25,8 @@ export interface JobListQuery {
   limit?: number;
   /** nextCursor of the previous page. */
   cursor?: string;
+  /** Only jobs whose params, result or error contain this text (case-insensitive; see job-search.ts). */
+  text?: string;
   /** Validated for compatibility; the index answers every page whole, so it bounds nothing. */
   scanLimit?: number;
 }
@@ -37,12 +39,15 @@ export interface ResolvedListQuery {
   limit: number;
   /** Scan ids below this one. */
   before: number | undefined;
+  /** The search text, or undefined for no text filter. */
+  text: string | undefined;
   scanLimit: number;
 }
 
 export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 1000;
 export const SCAN_LIMIT_DEFAULT = 10_000;
+export const SEARCH_TEXT_LENGTH_MAX = 200;
 
 export function resolveListQuery(query: JobListQuery = {}): ResolvedListQuery {
   const limit = query.limit ?? LIST_LIMIT_DEFAULT;
@@ -60,8 +65,17 @@ export function resolveListQuery(query: JobListQuery = {}): ResolvedListQuery {
     until: toTime("until", query.until, Number.POSITIVE_INFINITY),
     limit,
     before: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    text: resolveText(query.text),
     scanLimit,
   };
+}
+
+function resolveText(text: string | undefined): string | undefined {
+  if (text === undefined || text === "") return undefined;
+  if (typeof text !== "string" || text.length > SEARCH_TEXT_LENGTH_MAX) {
+    throw new JobInvalidError(`text must be a string of at most ${SEARCH_TEXT_LENGTH_MAX} characters`);
+  }
+  return text.toLowerCase();
 }
 
 export function matchesQuery(record: JobRecord, q: ResolvedListQuery): boolean {

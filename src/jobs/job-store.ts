@@ -14,7 +14,13 @@ import { OurDB, OurDBError, type SyncMode } from "../ourdb/index.js";
 import { type Job, JobStatus } from "./job.js";
 import { applyChanges, type JobChanges } from "./job-changes.js";
 import { type IndexedJob, IndexKeeper, type IndexLog, type IndexOpenReport } from "./job-index-keeper.js";
-import { encodeCursor, type JobListQuery, matchesQuery, resolveListQuery } from "./job-list.js";
+import {
+  encodeCursor,
+  type JobListQuery,
+  matchesQuery,
+  type ResolvedListQuery,
+  resolveListQuery,
+} from "./job-list.js";
 import {
   type CreateJobOptions,
   DEFAULT_JOB_DEFAULTS,
@@ -24,6 +30,7 @@ import {
   validateTopic,
 } from "./job-options.js";
 import { decodeRecord, encodeRecord, type JobRecord, RECORD_FORMAT, type ValueRef } from "./job-record.js";
+import { SearchLog } from "./job-search.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { CHUNK_BYTES, ValueChunks } from "./value-chunks.js";
 
@@ -60,6 +67,7 @@ export class JobStore {
     private readonly chunks: ValueChunks,
     private readonly defaults: JobDefaults,
     private readonly keeper: IndexKeeper,
+    private readonly search: SearchLog,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
@@ -84,7 +92,10 @@ export class JobStore {
           log: options.log ?? warnOnly,
         });
         const defaults = options.defaults ?? DEFAULT_JOB_DEFAULTS;
-        return new JobStore(jobs, chunkDb, new ValueChunks(chunkDb), defaults, keeper);
+        const search = SearchLog.open(path.join(options.path, "search"), common.readOnly);
+        const store = new JobStore(jobs, chunkDb, new ValueChunks(chunkDb), defaults, keeper, search);
+        await store.catchUpSearch();
+        return store;
       } catch (error) {
         await chunkDb.close();
         throw error;
@@ -121,6 +132,7 @@ export class JobStore {
     const refs = { params: await this.chunks.write(params), result: null, error: null };
     const jobId = await this.jobs.set({ data: encodeRecord(toRecord(job, refs)) });
     this.keeper.created(jobId, topic, now);
+    this.search.add(jobId, params);
     return { jobId, ...job };
   }
 
@@ -170,6 +182,8 @@ export class JobStore {
       if (statusChange) this.keeper.willChange(jobId);
       await this.jobs.set({ id: jobId, data: encodeRecord(toRecord(next, refs)) });
       if (statusChange) this.keeper.changed(jobId, next.status);
+      if (next.result !== null && next.result !== current.result) this.search.add(jobId, next.result);
+      if (next.error !== null && next.error !== current.error) this.search.add(jobId, next.error);
       return { before: current, after: next };
     });
   }
@@ -182,6 +196,7 @@ export class JobStore {
    */
   async list(query?: JobListQuery): Promise<JobPage> {
     const q = resolveListQuery(query);
+    if (q.text !== undefined) return this.searchPage(q, q.text);
     const jobs: Job[] = [];
     let scanned = 0;
     let below = q.before ?? Number.POSITIVE_INFINITY;
@@ -203,6 +218,43 @@ export class JobStore {
     return { jobs, nextCursor: more ? encodeCursor(below) : null, scanned };
   }
 
+  /**
+   * A page of jobs whose params, result or error contain `text`, newest first: the search log
+   * names candidates, the listing index filters them, and each record read is checked once more.
+   */
+  private async searchPage(q: ResolvedListQuery, text: string): Promise<JobPage> {
+    const index = this.keeper.index;
+    const hits = await this.search.find(text, index.end);
+    const jobs: Job[] = [];
+    let scanned = 0;
+    let below = q.before ?? index.end;
+    for (let id = hits.below(below); id > 0 && jobs.length < q.limit; id = hits.below(id)) {
+      below = id;
+      if (!index.matches(id, q)) continue;
+      const bytes = await this.readIfPresent(id);
+      if (bytes === undefined) continue;
+      scanned++;
+      const record = decodeRecord(id, bytes);
+      if (!matchesQuery(record, q)) continue;
+      const job = await this.toJob(id, record);
+      if (containsText(job, text)) jobs.push(job);
+    }
+    const more = hits.below(below) > 0;
+    return { jobs, nextCursor: more ? encodeCursor(below) : null, scanned };
+  }
+
+  /** Adds to the search log the jobs written after its last frame (a crash, or a store made before it). */
+  private async catchUpSearch(): Promise<void> {
+    const end = this.keeper.index.end;
+    for (let id = this.search.lastId + 1; id < end; id++) {
+      const bytes = await this.readIfPresent(id);
+      if (bytes === undefined) continue;
+      const job = await this.toJob(id, decodeRecord(id, bytes));
+      for (const value of [job.params, job.result, job.error]) if (value) this.search.add(id, value);
+    }
+    this.search.flush();
+  }
+
   /** How the listing index was loaded at open (from its files, replayed, or rebuilt). */
   get indexReport(): IndexOpenReport {
     return this.keeper.report;
@@ -221,6 +273,7 @@ export class JobStore {
   /** Closes both databases, then writes the index snapshot (not if a database failed to close). */
   async close(): Promise<void> {
     await Promise.all([this.jobs.close(), this.chunkDb.close()]);
+    this.search.close();
     this.keeper.close();
   }
 
@@ -300,4 +353,9 @@ function toRecord(
 ): JobRecord {
   const { jobId: _jobId, ...fields } = job as Job;
   return { format: RECORD_FORMAT, ...fields, ...refs };
+}
+
+/** Whether the job's params, result or error contain `text` (already lowercased). */
+function containsText(job: Job, text: string): boolean {
+  return [job.params, job.result, job.error].some((value) => value?.toLowerCase().includes(text));
 }
