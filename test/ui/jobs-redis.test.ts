@@ -73,6 +73,27 @@ describe("UI jobs API", () => {
     expect(counts.body.counts.idle).toEqual({ new: 3, active: 0, done: 0, error: 0 });
   });
 
+  it("searches text in params and results, and cuts values in the summary view", async () => {
+    const long = `{"note": "Zebra ${"z".repeat(500)}"}`;
+    const created = (await api("POST", "/api/jobs", { topic: "parked", params: long })).body.job;
+    await api("POST", "/api/jobs", { topic: "parked", params: '{"note": "horse"}' });
+    const echoed = (await api("POST", "/api/jobs", { topic: "echo", params: "zebra crossing" })).body.job;
+    await waitFor(
+      () => api("GET", `/api/jobs/${echoed.jobId}`),
+      (r) => r.body.job.status === "done",
+    );
+    const found = await api("GET", "/api/jobs?q=ZEBRA&view=summary");
+    expect(found.status).toBe(200);
+    expect(found.body.jobs.map((j: { jobId: number }) => j.jobId)).toEqual([echoed.jobId, created.jobId]);
+    const summary = found.body.jobs[1];
+    expect(summary.params).toHaveLength(201);
+    expect(summary.params.endsWith("…")).toBe(true);
+    expect((await api("GET", `/api/jobs?q=zebra&topic=parked`)).body.jobs[0].params).toBe(long);
+    expect((await api("GET", "/api/jobs?q=unicorn")).body.jobs).toEqual([]);
+    expect((await api("GET", `/api/jobs?q=${"x".repeat(201)}`)).status).toBe(400);
+    expect((await api("GET", "/api/jobs?view=tiny")).status).toBe(400);
+  });
+
   it("cancels and retries, with 409 for transitions the job does not allow", async () => {
     const job = (await api("POST", "/api/jobs", { topic: "never-runs", params: "x" })).body.job;
     const cancelled = await api("POST", `/api/jobs/${job.jobId}/cancel`);

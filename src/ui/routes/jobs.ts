@@ -1,6 +1,6 @@
 /** The job routes, through the JobManager's public API only. */
 import { z } from "zod";
-import { JOB_STATUSES, type JobStatus } from "../../jobs/job.js";
+import { JOB_STATUSES, type Job, type JobStatus } from "../../jobs/job.js";
 import type { UIContext } from "../context.js";
 import { intString } from "../route.js";
 
@@ -43,7 +43,12 @@ const listQuery = z.strictObject({
   until: time.optional(),
   limit: intString(1, 1000).optional(),
   cursor: z.string().max(32).optional(),
+  q: z.string().max(200).optional(),
+  view: z.enum(["full", "summary"]).default("full"),
 });
+
+/** Characters of params, result and error a summary keeps. */
+export const SUMMARY_CHARS = 200;
 
 export function jobsRoutes(ui: UIContext): void {
   const add = ui.routes.add.bind(ui.routes);
@@ -60,10 +65,16 @@ export function jobsRoutes(ui: UIContext): void {
       method: "GET",
       url: "/api/jobs",
       tag: "jobs",
-      summary: "List jobs, newest first, by topic, status (comma-separated) and creation time",
+      summary:
+        "List jobs, newest first, by topic, status (comma-separated), creation time and text in params, " +
+        "result or error (q, case-insensitive); view=summary cuts those values to 200 characters",
       query: listQuery,
     },
-    ({ query }) => ui.jobs().listJobs({ ...query, status: query.status }),
+    async ({ query }) => {
+      const { q, view, ...filters } = query;
+      const page = await ui.jobs().listJobs({ ...filters, text: q });
+      return view === "summary" ? { ...page, jobs: page.jobs.map(summarize) } : page;
+    },
   );
   add(
     {
@@ -108,6 +119,19 @@ export function jobsRoutes(ui: UIContext): void {
     },
     async ({ params }) => ({ job: await ui.jobs().retryJob(params.id) }),
   );
+}
+
+/** A job for tables: long values cut (marked with "…"), logs left out. */
+function summarize(job: Job): Job {
+  const cut = (value: string | null) =>
+    value !== null && value.length > SUMMARY_CHARS ? `${value.slice(0, SUMMARY_CHARS)}…` : value;
+  return {
+    ...job,
+    params: cut(job.params) as string,
+    result: cut(job.result),
+    error: cut(job.error),
+    logs: [],
+  };
 }
 
 export type JobCounts = Record<string, Record<JobStatus, number>>;
