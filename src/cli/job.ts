@@ -100,9 +100,11 @@ export function jobCommand(out: Output = process.stdout, input: Input = process.
     .option("--until <time>", "created before: ISO date or epoch ms", timeArg)
     .option("--limit <n>", "jobs per page, 1 … 1000", integerArg(1, 1000), 50)
     .option("--cursor <cursor>", "continue after the previous page")
+    .option("--search <text>", "only jobs whose params, result or error contain this text (any case)")
     .action(
       (
         flags: CommonFlags & {
+          search?: string;
           topic?: string;
           status?: JobStatus[];
           since?: number;
@@ -119,6 +121,7 @@ export function jobCommand(out: Output = process.stdout, input: Input = process.
             until: flags.until,
             limit: flags.limit,
             cursor: flags.cursor,
+            text: flags.search,
           });
           if (flags.json) {
             for (const entry of page.jobs) out.write(`${JSON.stringify(entry)}\n`);

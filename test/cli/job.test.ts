@@ -126,6 +126,8 @@ describe("heroagent job", () => {
     ]);
     expect(second.map((j) => j.params)).toEqual(["0"]);
     expect(none).toBe("no jobs\n");
+    const searched = await jobJson(["list", "--topic", "paged", "--search", "1"]);
+    expect(searched.map((j) => j.jobId)).toEqual([created[1]?.jobId]);
   });
 
   it("exits 1 with one line for bad input, missing jobs and no server", async () => {
