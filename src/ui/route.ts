@@ -77,6 +77,16 @@ export class RouteTable {
       },
     });
   }
+
+  /**
+   * A GET route outside the API (the web pages and their assets): served without a login,
+   * answered for HEAD too, and left out of the OpenAPI document.
+   */
+  addPage(url: string, handler: (request: FastifyRequest, reply: FastifyReply) => unknown): void {
+    this.publicRoutes.add(`GET ${url}`);
+    this.publicRoutes.add(`HEAD ${url}`);
+    this.app.route({ method: "GET", url, handler: async (request, reply) => handler(request, reply) });
+  }
 }
 
 /** A decimal integer in a query string or path. */

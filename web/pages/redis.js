@@ -1,0 +1,241 @@
+// @ts-check
+/**
+ * Redis browser: the server's INFO in brief, keys by pattern and type one SCAN step at a time, and
+ * any key's value, TTL and size, with delete.
+ */
+import { ApiError, del, get, withQuery } from "../api.js";
+import { empty, errorBox, fmtDuration, h, replace } from "../dom.js";
+
+const TYPES = ["", "string", "list", "set", "zset", "hash", "stream"];
+
+/** @param {import("../app.js").PageContext} ctx */
+export async function render(ctx) {
+  const { main, signal, query } = ctx;
+  const pattern = query.get("pattern") || "*";
+  const type = TYPES.includes(query.get("type") ?? "") ? (query.get("type") ?? "") : "";
+  const info = h("dl", { class: "facts inline", id: "redis-info" });
+  const list = h("ul", { class: "keys", id: "keys" });
+  const more = h("button", { type: "button", hidden: true }, "Scan further");
+  const status = h("p", { class: "muted" });
+  const value = h(
+    "section",
+    { class: "value", id: "value", "aria-live": "polite" },
+    empty("Pick a key to see its value."),
+  );
+  const form = h(
+    "form",
+    { class: "filters", role: "search" },
+    h("label", null, "Pattern ", h("input", { name: "pattern", value: pattern, placeholder: "*" })),
+    h(
+      "label",
+      null,
+      "Type ",
+      h(
+        "select",
+        { name: "type" },
+        TYPES.map((t) => h("option", { value: t, selected: t === type }, t || "any")),
+      ),
+    ),
+    h("button", { type: "submit" }, "Scan"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    ctx.navigate(
+      withQuery("/redis", {
+        pattern: String(data.get("pattern") ?? ""),
+        type: String(data.get("type") ?? ""),
+      }),
+    );
+  });
+  main.append(
+    h("h1", null, "Redis"),
+    info,
+    form,
+    h("div", { class: "split" }, h("div", null, list, status, more), value),
+  );
+
+  let cursor = "0";
+  let found = 0;
+  const scan = async () => {
+    more.disabled = true;
+    try {
+      // A SCAN step may return few keys (or none) while the cursor goes on: take a few steps.
+      let added = 0;
+      do {
+        const reply = await get(withQuery("/api/redis/keys", { pattern, type, cursor, count: 200 }), signal);
+        cursor = reply.cursor;
+        for (const key of reply.keys) {
+          list.append(
+            h(
+              "li",
+              null,
+              h("button", { type: "button", class: "link", "data-key": key, onclick: () => show(key) }, key),
+            ),
+          );
+        }
+        added += reply.keys.length;
+        found += reply.keys.length;
+      } while (cursor !== "0" && added < 100 && !signal.aborted);
+      status.textContent = `${found} key${found === 1 ? "" : "s"}${cursor === "0" ? " (scan complete)" : " so far"}`;
+      more.hidden = cursor === "0";
+      if (found === 0 && cursor === "0") replace(list, h("li", { class: "empty" }, "No keys match."));
+    } catch (error) {
+      if (!signal.aborted) replace(status, errorBox(error));
+    }
+    more.disabled = false;
+  };
+  more.addEventListener("click", scan);
+
+  /** @param {string} key */
+  const show = async (key) => {
+    for (const b of list.querySelectorAll("button[aria-pressed]")) b.removeAttribute("aria-pressed");
+    list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.setAttribute("aria-pressed", "true");
+    try {
+      const reply = await get(`/api/redis/keys/${encodeURIComponent(key)}`, signal);
+      replace(
+        value,
+        keyView(reply, ctx, async () => {
+          if (!confirm(`Delete the key "${key}"?`)) return;
+          try {
+            await del(`/api/redis/keys/${encodeURIComponent(key)}`);
+            list
+              .querySelector(`button[data-key="${CSS.escape(key)}"]`)
+              ?.closest("li")
+              ?.remove();
+            replace(value, h("p", { class: "notice" }, `Deleted ${key}.`));
+          } catch (error) {
+            value.append(errorBox(error));
+          }
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404)
+        replace(value, errorBox(`The key "${key}" is gone.`));
+      else replace(value, errorBox(error));
+    }
+  };
+
+  const loadInfo = async () => {
+    try {
+      const sections = (await get("/api/redis/info", signal)).info;
+      const server = sections.server ?? {};
+      const memory = sections.memory ?? {};
+      const clients = sections.clients ?? {};
+      const keyspace = sections.keyspace ?? {};
+      const db0 =
+        String(keyspace.db0 ?? "keys=0")
+          .split(",")[0]
+          ?.replace("keys=", "") ?? "0";
+      const facts = [
+        ["version", server.redis_version ?? "—"],
+        ["uptime", server.uptime_in_seconds ? fmtDuration(Number(server.uptime_in_seconds) * 1000) : "—"],
+        ["keys (db0)", db0],
+        ["memory", memory.used_memory_human ?? "—"],
+        ["clients", clients.connected_clients ?? "—"],
+      ];
+      replace(
+        info,
+        facts.map(([k, v]) => [h("dt", null, k), h("dd", null, v)]),
+      );
+    } catch (error) {
+      if (!signal.aborted) replace(info, errorBox(error));
+    }
+  };
+  await Promise.all([loadInfo(), scan()]);
+}
+
+/**
+ * @param {{ key: string, type: string, ttl: number, length: number, value: any, truncated: boolean }} reply
+ * @param {import("../app.js").PageContext} ctx
+ * @param {() => void} onDelete
+ */
+function keyView(reply, ctx, onDelete) {
+  const ttl = reply.ttl < 0 ? "no expiry" : fmtDuration(reply.ttl);
+  const unit = reply.type === "string" ? "bytes" : "elements";
+  return [
+    h(
+      "div",
+      { class: "row" },
+      h("h2", { class: "key-name" }, reply.key),
+      h("span", { class: "spacer" }),
+      ctx.readOnly ? null : h("button", { type: "button", class: "danger", onclick: onDelete }, "Delete"),
+    ),
+    h(
+      "dl",
+      { class: "facts inline" },
+      h("dt", null, "type"),
+      h("dd", { id: "key-type" }, reply.type),
+      h("dt", null, "TTL"),
+      h("dd", null, ttl),
+      h("dt", null, "size"),
+      h("dd", null, `${reply.length} ${unit}`),
+    ),
+    reply.truncated ? h("p", { class: "notice" }, "Only the first part is shown.") : null,
+    valueView(reply.type, reply.value),
+  ];
+}
+
+/**
+ * @param {string} type
+ * @param {any} value
+ */
+function valueView(type, value) {
+  /** @param {string[]} heads @param {unknown[][]} rows */
+  const table = (heads, rows) =>
+    h(
+      "table",
+      { class: "grid-table" },
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          heads.map((t) => h("th", null, t)),
+        ),
+      ),
+      h(
+        "tbody",
+        null,
+        rows.map((cells) =>
+          h(
+            "tr",
+            null,
+            cells.map((c) => h("td", null, h("code", null, String(c)))),
+          ),
+        ),
+      ),
+    );
+  switch (type) {
+    case "string":
+      return h("pre", { id: "key-value" }, String(value));
+    case "list":
+      return table(
+        ["index", "element"],
+        value.map((/** @type {string} */ v, /** @type {number} */ i) => [i, v]),
+      );
+    case "set":
+      return table(
+        ["member"],
+        value.map((/** @type {string} */ v) => [v]),
+      );
+    case "zset":
+      return table(
+        ["member", "score"],
+        value.map((/** @type {{member: string, score: number}} */ v) => [v.member, v.score]),
+      );
+    case "hash":
+      return table(["field", "value"], Object.entries(value));
+    case "stream":
+      return table(
+        ["id", "fields"],
+        value.map((/** @type {{id: string, fields: Record<string, string>}} */ e) => [
+          e.id,
+          JSON.stringify(e.fields),
+        ]),
+      );
+    default:
+      return h("pre", null, JSON.stringify(value, null, 2));
+  }
+}
