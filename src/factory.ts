@@ -14,6 +14,7 @@ import {
 } from "./errors.js";
 import type { JobManager } from "./jobs/job-manager.js";
 import { jobsServiceDefinition } from "./jobs-service.js";
+import { LogBuffer } from "./log-buffer.js";
 import { createLogger, type Logger } from "./logger.js";
 import { redisServiceDefinition } from "./redis-service.js";
 import { isJobManagerProvider, type Service, type ServiceStatus } from "./service.js";
@@ -54,8 +55,10 @@ export const productServices: readonly ServiceDefinition[] = [
 export interface ServerFactoryOptions {
   /** Replaces productServices (tests inject their own). */
   services?: readonly ServiceDefinition[];
-  /** Defaults to a stdout JSON logger at config.logLevel. */
+  /** Defaults to a stdout JSON logger at config.logLevel that also writes to `logs`. */
   logger?: Logger;
+  /** The recent lines of `logger` (pass the buffer the logger writes to; see createLogger). */
+  logs?: LogBuffer;
 }
 
 interface Slot {
@@ -70,6 +73,8 @@ interface Slot {
 export class ServerFactory {
   readonly config: Config;
   private readonly logger: Logger;
+  /** The recent log lines, for the UI. */
+  readonly logs: LogBuffer;
   /** Enabled services in start order, including unavailable ones. */
   private readonly slots: Slot[];
   private running: Slot[] = [];
@@ -80,7 +85,8 @@ export class ServerFactory {
 
   constructor(config: Config, options: ServerFactoryOptions = {}) {
     this.config = validateConfig(config);
-    this.logger = options.logger ?? createLogger(this.config.logLevel);
+    this.logs = options.logs ?? new LogBuffer();
+    this.logger = options.logger ?? createLogger(this.config.logLevel, undefined, this.logs);
     this.slots = this.buildSlots(options.services ?? productServices);
   }
 

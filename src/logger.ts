@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import type { LogBuffer } from "./log-buffer.js";
 
 export type { Logger };
 
@@ -14,13 +15,19 @@ const SECRET_NAMES = ["password", "secret", "token"];
 const SECRET_PATHS = SECRET_NAMES.flatMap((name) => [name, `*.${name}`, `*.*.${name}`, `*.*.*.${name}`]);
 
 /**
- * A JSON logger writing to `destination` (e.g. a test capture) or else to stdout. Stdout writes are
- * synchronous: with pino's async default, lines written just before a signal-driven exit came out
- * reordered or were lost.
+ * A JSON logger writing to `destination` (e.g. a test capture) or else to stdout, and to `recent`
+ * (the UI's Logs page) when given. Stdout writes are synchronous: with pino's async default, lines
+ * written just before a signal-driven exit came out reordered or were lost.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel, destination?: DestinationStream, recent?: LogBuffer): Logger {
   const options = { name: "heroagent", level, redact: { paths: SECRET_PATHS, censor: REDACTED } };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  if (!recent || level === "silent") return pino(options, out);
+  const streams = [
+    { level, stream: out },
+    { level, stream: recent },
+  ];
+  return pino(options, pino.multistream(streams));
 }
 
 /**

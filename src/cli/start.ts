@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { type Config, configFields, loadConfig } from "../config.js";
 import { describeAllowed } from "../config-fields.js";
 import { ServerFactory } from "../factory.js";
+import { LogBuffer } from "../log-buffer.js";
 import { createLogger, redactSecrets } from "../logger.js";
 import { exitWithError, stopOnSignals } from "./stop-on-signals.js";
 
@@ -47,13 +48,14 @@ async function runServer(file: string | undefined, flags: FlagValues): Promise<v
   } catch (error) {
     exitWithError(error);
   }
-  const logger = createLogger(config.logLevel);
+  const logs = new LogBuffer();
+  const logger = createLogger(config.logLevel, undefined, logs);
   logger.debug({ config: redactSecrets(config) }, "effective config");
   // A server stays up even when no service is available, until a signal says otherwise.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let factory: ServerFactory;
   try {
-    factory = new ServerFactory(config, { logger });
+    factory = new ServerFactory(config, { logger, logs });
     stopOnSignals(() => factory.stop(), logger, { message: "heroagent stopped" });
     await factory.start();
   } catch (error) {

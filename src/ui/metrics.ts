@@ -5,24 +5,21 @@
  */
 import { Gauge, Histogram, Registry } from "prom-client";
 import { isFinished } from "../jobs/job.js";
-import type { JobEvent, JobManager } from "../jobs/job-manager.js";
+import type { JobEvent } from "../jobs/job-manager.js";
 import { lanesInOrder, prioritiesKey } from "../jobs/redis-keys.js";
 import type { UIContext } from "./context.js";
-import { jobCounts } from "./routes/jobs.js";
+import type { JobFeed } from "./job-feed.js";
 import { serviceList } from "./routes/services.js";
 
 export class Metrics {
   readonly registry = new Registry();
   private readonly durations: Histogram<"topic" | "status">;
-  private watched?: JobManager;
-  private timer?: NodeJS.Timeout;
-  private readonly onJob = ({ job }: JobEvent) => {
-    if (!isFinished(job.status) || job.startedAt === null || job.finishedAt === null) return;
-    const seconds = Math.max(0, job.finishedAt - job.startedAt) / 1000;
-    this.durations.observe({ topic: job.topic, status: job.status }, seconds);
-  };
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly ui: UIContext) {
+  constructor(
+    private readonly ui: UIContext,
+    feed: JobFeed,
+  ) {
     const registers = [this.registry];
     this.durations = new Histogram({
       name: "heroagent_job_duration_seconds",
@@ -67,19 +64,19 @@ export class Metrics {
     this.collectJobs = async () => {
       counts.reset();
       depth.reset();
-      let manager: JobManager;
-      try {
-        manager = ui.jobs();
-      } catch {
-        return; // jobs disabled or stopped: no job series
-      }
-      this.watch(manager);
-      const byTopic = await jobCounts(ui);
+      const manager = feed.current();
+      if (!manager) return; // jobs disabled or stopped: no job series
+      const byTopic = manager.countJobs();
       for (const [topic, statuses] of Object.entries(byTopic)) {
         for (const [status, count] of Object.entries(statuses)) counts.set({ topic, status }, count);
       }
       await this.collectDepth(depth, Object.keys(byTopic));
     };
+    this.unsubscribe = feed.subscribe(({ job }: JobEvent) => {
+      if (!isFinished(job.status) || job.startedAt === null || job.finishedAt === null) return;
+      const seconds = Math.max(0, job.finishedAt - job.startedAt) / 1000;
+      this.durations.observe({ topic: job.topic, status: job.status }, seconds);
+    });
   }
 
   private readonly collectJobs: () => Promise<void>;
@@ -94,36 +91,8 @@ export class Metrics {
     return this.registry.contentType;
   }
 
-  /** Feeds the histogram from `manager` (a restarted jobs service has a new one). */
-  watch(manager: JobManager): void {
-    if (this.watched === manager) return;
-    this.watched?.off("job", this.onJob);
-    this.watched = manager;
-    manager.on("job", this.onJob);
-  }
-
-  /**
-   * Follows the job system from now on: at once, then every second, so a jobs service restarted
-   * through the API (a new JobManager) feeds the histogram without waiting for a scrape.
-   */
-  follow(): void {
-    const look = () => {
-      try {
-        this.watch(this.ui.jobs());
-      } catch {
-        // jobs disabled or stopped
-      }
-    };
-    look();
-    this.timer ??= setInterval(look, 1000);
-    this.timer.unref();
-  }
-
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.watched?.off("job", this.onJob);
-    this.watched = undefined;
+    this.unsubscribe();
   }
 
   private async collectDepth(depth: Gauge<"topic">, topics: string[]): Promise<void> {

@@ -12,18 +12,23 @@ import type { Logger } from "../logger.js";
 import { Auth } from "./auth.js";
 import { RedisClients, requireRunning, type UIContext } from "./context.js";
 import { errorReply, notFound } from "./errors.js";
+import { EventStreams } from "./event-streams.js";
+import { JobFeed } from "./job-feed.js";
+import { JobTimeline } from "./job-timeline.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { pageRoutes } from "./pages.js";
 import { RouteTable } from "./route.js";
-import { LiveEvents } from "./routes/events.js";
+import { eventRoutes } from "./routes/events.js";
 import { filesRoutes } from "./routes/files.js";
 import { jobsRoutes } from "./routes/jobs.js";
+import { logRoutes } from "./routes/logs.js";
 import { opsRoutes } from "./routes/ops.js";
 import { redisRoutes } from "./routes/redis.js";
 import { servicesRoutes } from "./routes/services.js";
 import { sessionRoutes } from "./routes/session.js";
 import { systemRoutes } from "./routes/system.js";
+import { SystemHistory } from "./system-history.js";
 
 /** JSON bodies: job params (up to 1 MiB) with room for escaping. */
 const JSON_BODY_LIMIT = 4 * 1024 * 1024;
@@ -48,8 +53,8 @@ async function readText(stream: AsyncIterable<Buffer>, limit: number): Promise<s
 
 export class UIServer {
   private app?: FastifyInstance;
-  private metrics?: Metrics;
-  private live?: LiveEvents;
+  /** What lives as long as the listener: stopped with it. */
+  private running?: { metrics: Metrics; streams: EventStreams; feed: JobFeed; system: SystemHistory };
   private readonly redis: RedisClients;
   /** ui.password, or a random token made once per process (so it survives a restart of the UI). */
   private readonly secret: string;
@@ -63,6 +68,8 @@ export class UIServer {
   ) {
     this.generated = config.ui.password === "";
     this.secret = this.generated ? randomBytes(24).toString("base64url") : config.ui.password;
+    // The Logs page never shows the login secret (the start line below carries a generated one).
+    factory.logs.mask(this.secret);
     this.redis = new RedisClients(config, logger);
   }
 
@@ -84,16 +91,22 @@ export class UIServer {
       queueRedis: () => this.redis.queueClient(),
     };
     this.configure(app, auth, routes);
-    const metrics = new Metrics(context);
+    const feed = new JobFeed(context.jobs);
+    const streams = new EventStreams();
+    const system = new SystemHistory();
+    const timeline = new JobTimeline();
+    feed.subscribe((event) => timeline.record(event));
+    const metrics = new Metrics(context, feed);
     sessionRoutes(context);
     servicesRoutes(context);
-    jobsRoutes(context);
+    jobsRoutes(context, timeline);
     redisRoutes(context);
     filesRoutes(context);
-    systemRoutes(context);
+    systemRoutes(context, system);
+    logRoutes(context, streams);
+    eventRoutes(context, streams, feed);
     opsRoutes(context, metrics);
     pageRoutes(context);
-    const live = new LiveEvents(context);
     routes.add(
       {
         method: "GET",
@@ -111,17 +124,21 @@ export class UIServer {
       throw error;
     }
     this.app = app;
-    this.live = live;
-    this.metrics = metrics;
-    metrics.follow();
+    this.running = { metrics, streams, feed, system };
+    feed.start();
+    system.start();
     this.announce();
   }
 
   async stop(): Promise<void> {
     const app = this.app;
     this.app = undefined;
-    this.metrics?.stop();
-    this.live?.stop();
+    const running = this.running;
+    this.running = undefined;
+    running?.streams.stop();
+    running?.metrics.stop();
+    running?.feed.stop();
+    running?.system.stop();
     this.redis.close();
     await app?.close();
   }

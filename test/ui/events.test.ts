@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, login, type Session, startUI, type UIHarness } from "./helpers.js";
+import { call, login, readEvents, type Session, startUI, type UIHarness } from "./helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-ui-events-"));
 let harness: UIHarness;
@@ -16,38 +16,6 @@ afterAll(async () => {
   await harness?.factory.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-interface ServerEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads server-sent events from `response` until `until` says stop (or the stream ends). */
-async function readEvents(
-  response: Response,
-  until: (events: ServerEvent[]) => boolean,
-): Promise<ServerEvent[]> {
-  const events: ServerEvent[] = [];
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  while (!until(events)) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data: JSON.parse(data) });
-      end = buffer.indexOf("\n\n");
-    }
-  }
-  await reader.cancel().catch(() => undefined);
-  return events;
-}
 
 describe("UI live events", () => {
   it("needs a login", async () => {

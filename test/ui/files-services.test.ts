@@ -207,6 +207,7 @@ describe("UI OpenAPI document", () => {
         "POST /api/jobs",
         "GET /api/jobs",
         "GET /api/jobs/counts",
+        "GET /api/jobs/timeline",
         "GET /api/jobs/{id}",
         "GET /api/jobs/{id}/history",
         "POST /api/jobs/{id}/cancel",
@@ -221,6 +222,9 @@ describe("UI OpenAPI document", () => {
         "POST /api/files/mkdir",
         "DELETE /api/files",
         "GET /api/system",
+        "GET /api/system/history",
+        "GET /api/logs",
+        "GET /api/logs/stream",
         "GET /api/events",
         "GET /healthz",
         "GET /readyz",
@@ -236,6 +240,8 @@ describe("UI OpenAPI document", () => {
       "until",
       "limit",
       "cursor",
+      "q",
+      "view",
     ]);
     expect(doc.paths["/api/jobs"].post.requestBody.content["application/json"].schema.required).toEqual([
       "topic",

@@ -4,6 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { loadConfig } from "../../src/config.js";
 import { ServerFactory } from "../../src/factory.js";
+import { LogBuffer } from "../../src/log-buffer.js";
 import { createLogger } from "../../src/logger.js";
 
 export const PASSWORD = "s3cret-Pa55word-for-tests";
@@ -41,7 +42,8 @@ export async function startUI(root: string, flags: Record<string, unknown> = {})
       done();
     },
   });
-  const factory = new ServerFactory(config, { logger: createLogger("debug", sink) });
+  const logs = new LogBuffer();
+  const factory = new ServerFactory(config, { logger: createLogger("debug", sink, logs), logs });
   await factory.start();
   const ui = factory.status().find((s) => s.name === "ui");
   const base = String(ui?.details?.url).replace(/\/$/, "");
@@ -101,4 +103,36 @@ export async function call(
   let parsed: unknown = text;
   if ((response.headers.get("content-type") ?? "").includes("json")) parsed = JSON.parse(text);
   return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export interface ServerEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads server-sent events from `response` until `until` says stop (or the stream ends). */
+export async function readEvents(
+  response: Response,
+  until: (events: ServerEvent[]) => boolean,
+): Promise<ServerEvent[]> {
+  const events: ServerEvent[] = [];
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  while (!until(events)) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) events.push({ event, data: JSON.parse(data) });
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  await reader.cancel().catch(() => undefined);
+  return events;
 }

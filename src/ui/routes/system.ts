@@ -4,8 +4,18 @@ import { readFile, statfs } from "node:fs/promises";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
 import type { UIContext } from "../context.js";
+import { SAMPLE_MS, type SystemHistory } from "../system-history.js";
 
-export function systemRoutes(ui: UIContext): void {
+export function systemRoutes(ui: UIContext, history: SystemHistory): void {
+  ui.routes.add(
+    {
+      method: "GET",
+      url: "/api/system/history",
+      tag: "system",
+      summary: `Host CPU, memory and load and this process's CPU and memory, every ${SAMPLE_MS / 1000} s for 15 minutes`,
+    },
+    () => history.history(),
+  );
   ui.routes.add(
     {
       method: "GET",
