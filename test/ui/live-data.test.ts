@@ -71,7 +71,7 @@ describe("UI timeline and system history", () => {
     }
     const { body } = await api("GET", "/api/jobs/timeline?range=15m");
     expect(body.bucketMs).toBe(10_000);
-    const sum = (key: string) => body.points.reduce((n: number, p: Record<string, number>) => n + p[key], 0);
+    const sum = (key: string) => body.points.reduce((n: number, p: Record<string, number>) => n + (p[key] ?? 0), 0);
     expect(sum("created")).toBe(5);
     expect(sum("done")).toBe(5);
     const busy = body.points.filter((p: { done: number }) => p.done > 0);
