@@ -36,6 +36,11 @@ export class RedisService extends ListenerService<RedisServer> {
     this.settings = redis;
   }
 
+  /** Calls, failures and time per command since the server started (INFO commandstats). */
+  commandStats(): ReadonlyMap<string, { calls: number; usec: number; failed: number }> {
+    return this.server.state.stats.commands;
+  }
+
   status(): ServiceStatus {
     const running = this.state === "running";
     const { tcp, unix } = this.server.addresses;

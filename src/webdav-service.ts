@@ -36,6 +36,11 @@ export class WebDAVService extends ListenerService<WebDAVServer> implements File
     return this.fileSystem;
   }
 
+  /** Requests answered, by method and status (for the UI's metrics). */
+  requestCounts(): Array<{ method: string; status: number; count: number }> {
+    return this.server.requestCounts();
+  }
+
   status(): ServiceStatus {
     const running = this.state === "running";
     return this.statusWith(`${this.settings.host}:${this.server.port}`, {

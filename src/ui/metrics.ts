@@ -1,12 +1,15 @@
 /**
  * Prometheus metrics (prom-client, in a registry of this UI's own): services up, jobs by topic and
  * status, the job duration histogram (fed by the JobManager's "job" events), queue depth per topic
- * (LLEN of its ready lanes) and the process's memory.
+ * (LLEN of its ready lanes), the embedded Redis server's commands, the WebDAV server's requests and
+ * the process's memory. Counters mirror the services' own tallies at each scrape.
  */
-import { Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { isFinished } from "../jobs/job.js";
 import type { JobEvent } from "../jobs/job-manager.js";
 import { lanesInOrder, prioritiesKey } from "../jobs/redis-keys.js";
+import { RedisService } from "../redis-service.js";
+import { WebDAVService } from "../webdav-service.js";
 import type { UIContext } from "./context.js";
 import type { JobFeed } from "./job-feed.js";
 import { serviceList } from "./routes/services.js";
@@ -58,6 +61,47 @@ export class Metrics {
       registers,
       collect() {
         this.set(process.memoryUsage().rss);
+      },
+    });
+    const services = ui.factory;
+    new Counter({
+      name: "heroagent_redis_commands_total",
+      help: "Commands the embedded Redis server ran, by command (since it started)",
+      labelNames: ["command"],
+      registers,
+      collect() {
+        this.reset();
+        const redis = services.getService("redis");
+        if (!(redis instanceof RedisService)) return;
+        for (const [command, stat] of redis.commandStats()) this.inc({ command }, stat.calls);
+      },
+    });
+    new Counter({
+      name: "heroagent_redis_command_errors_total",
+      help: "Commands the embedded Redis server answered with an error, by command",
+      labelNames: ["command"],
+      registers,
+      collect() {
+        this.reset();
+        const redis = services.getService("redis");
+        if (!(redis instanceof RedisService)) return;
+        for (const [command, stat] of redis.commandStats()) {
+          if (stat.failed > 0) this.inc({ command }, stat.failed);
+        }
+      },
+    });
+    new Counter({
+      name: "heroagent_webdav_requests_total",
+      help: "Requests the WebDAV server answered, by method and status (since the process started)",
+      labelNames: ["method", "status"],
+      registers,
+      collect() {
+        this.reset();
+        const webdav = services.getService("webdav");
+        if (!(webdav instanceof WebDAVService)) return;
+        for (const { method, status, count } of webdav.requestCounts()) {
+          this.inc({ method, status: String(status) }, count);
+        }
       },
     });
     // One collector for the two job gauges: both need the job counts.

@@ -3,7 +3,12 @@
  * transfer while bytes are flowing but close idle connections.
  */
 import { readFile } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { WebDAVUser } from "./auth.js";
@@ -47,12 +52,19 @@ export interface WebDAVServerOptions {
   logger?: WebDAVLogger;
 }
 
+/** Methods counted by name; any other (a client's garbage) counts as OTHER, so the map stays small. */
+const COUNTED_METHODS = new Set(
+  "OPTIONS GET HEAD PUT POST DELETE MKCOL COPY MOVE PROPFIND PROPPATCH LOCK UNLOCK".split(" "),
+);
+
 const silentLogger: WebDAVLogger = { info() {}, warn() {}, error() {} };
 
 export class WebDAVServer {
   private readonly options: WebDAVServerOptions;
   private readonly logger: WebDAVLogger;
   private server?: Server;
+  /** "METHOD status" → requests answered, since this server was made (for metrics). */
+  private readonly answered = new Map<string, number>();
 
   constructor(options: WebDAVServerOptions = {}) {
     if (!options.fileSystem && !options.root)
@@ -82,9 +94,17 @@ export class WebDAVServer {
       headersTimeout: 60_000,
       keepAliveTimeout: 30_000,
     };
+    const counted = (req: IncomingMessage, res: ServerResponse) => {
+      res.once("finish", () => {
+        const method = COUNTED_METHODS.has(req.method ?? "") ? req.method : "OTHER";
+        const key = `${method} ${res.statusCode}`;
+        this.answered.set(key, (this.answered.get(key) ?? 0) + 1);
+      });
+      handler(req, res);
+    };
     const server = tls
-      ? createHttpsServer({ ...serverOptions, ...tls }, handler)
-      : createHttpServer(serverOptions, handler);
+      ? createHttpsServer({ ...serverOptions, ...tls }, counted)
+      : createHttpServer(serverOptions, counted);
     server.setTimeout(this.options.idleTimeoutMs ?? 120_000, (socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -109,6 +129,14 @@ export class WebDAVServer {
     await new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
+    });
+  }
+
+  /** Requests answered so far, by method and status. */
+  requestCounts(): Array<{ method: string; status: number; count: number }> {
+    return [...this.answered].map(([key, count]) => {
+      const [method, status] = key.split(" ");
+      return { method: method as string, status: Number(status), count };
     });
   }
 

@@ -122,6 +122,25 @@ describe("UI jobs API", () => {
     expect(text).toMatch(/heroagent_process_resident_memory_bytes \d+/);
     expect(text).toContain('heroagent_service_up{service="redis"} 1');
   });
+
+  it("counts the embedded Redis server's commands and the WebDAV server's requests in /metrics", async () => {
+    const redis = new Redis(embeddedRedisTarget(harness.factory.config));
+    try {
+      for (let i = 0; i < 3; i++) await redis.set("metrics:key", "v");
+      await redis.call("incr", "metrics:key").catch(() => undefined); // not an integer: an error reply
+    } finally {
+      redis.disconnect();
+    }
+    const webdav = harness.factory.status().find((s) => s.name === "webdav")?.details?.url as string;
+    for (let i = 0; i < 2; i++) await (await fetch(`${webdav}missing.txt`)).arrayBuffer();
+    await (await fetch(webdav, { method: "REPORT" })).arrayBuffer();
+    const text = (await call(harness.base, "GET", "/metrics")).body as string;
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/heroagent_redis_commands_total\{command="set"\} (\d+)/)).toBeGreaterThanOrEqual(3);
+    expect(value(/heroagent_redis_command_errors_total\{command="incr"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(value(/heroagent_webdav_requests_total\{method="GET",status="404"\} (\d+)/)).toBe(2);
+    expect(text).toMatch(/heroagent_webdav_requests_total\{method="OTHER",status="\d+"\} 1/);
+  });
 });
 
 describe("UI jobs API across a restart of the jobs service", () => {
