@@ -53,7 +53,13 @@ export class RedisService extends ListenerService<RedisServer> {
       ...(this.settings.appendonly
         ? { aofPath: this.settings.aofPath, appendfsync: this.settings.appendfsync }
         : {}),
-      ...(running ? { clients: this.server.state.clients.size } : {}),
+      ...(running
+        ? {
+            clients: this.server.state.clients.size,
+            commandsProcessed: this.server.state.stats.commandsProcessed,
+            connectionsReceived: this.server.state.stats.connectionsReceived,
+          }
+        : {}),
     });
   }
 }

@@ -48,6 +48,7 @@ export class WebDAVService extends ListenerService<WebDAVServer> implements File
       root: this.settings.root,
       users: this.settings.users.length,
       https: this.settings.https.enabled,
+      requests: this.server.requestCounts().reduce((sum, { count }) => sum + count, 0),
     });
   }
 }

@@ -124,13 +124,8 @@ describe("UI jobs API", () => {
   });
 
   it("counts the embedded Redis server's commands and the WebDAV server's requests in /metrics", async () => {
-    const redis = new Redis(embeddedRedisTarget(harness.factory.config));
-    try {
-      for (let i = 0; i < 3; i++) await redis.set("metrics:key", "v");
-      await redis.call("incr", "metrics:key").catch(() => undefined); // not an integer: an error reply
-    } finally {
-      redis.disconnect();
-    }
+    for (let i = 0; i < 3; i++) await redis.set("metrics:key", "v");
+    await redis.call("incr", "metrics:key").catch(() => undefined); // not an integer: an error reply
     const webdav = harness.factory.status().find((s) => s.name === "webdav")?.details?.url as string;
     for (let i = 0; i < 2; i++) await (await fetch(`${webdav}missing.txt`)).arrayBuffer();
     await (await fetch(webdav, { method: "REPORT" })).arrayBuffer();
@@ -140,6 +135,11 @@ describe("UI jobs API", () => {
     expect(value(/heroagent_redis_command_errors_total\{command="incr"\} (\d+)/)).toBeGreaterThanOrEqual(1);
     expect(value(/heroagent_webdav_requests_total\{method="GET",status="404"\} (\d+)/)).toBe(2);
     expect(text).toMatch(/heroagent_webdav_requests_total\{method="OTHER",status="\d+"\} 1/);
+    const services = (await api("GET", "/api/services")).body.services;
+    const details = (name: string) => services.find((s: { name: string }) => s.name === name).details;
+    expect(details("redis").commandsProcessed).toBeGreaterThanOrEqual(4);
+    expect(details("redis").connectionsReceived).toBeGreaterThanOrEqual(1);
+    expect(details("webdav").requests).toBeGreaterThanOrEqual(3);
   });
 });
 
