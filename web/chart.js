@@ -3,9 +3,9 @@
 import { h } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const W = 640;
-const H = 180;
-const PAD = { left: 52, right: 10, top: 10, bottom: 22 };
+const W = 520;
+const H = 170;
+const PAD = { left: 62, right: 12, top: 12, bottom: 26 };
 
 /**
  * @param {string} tag
@@ -17,6 +17,22 @@ function s(tag, attrs, text) {
   for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
   if (text !== undefined) el.textContent = text;
   return el;
+}
+
+/**
+ * The y-axis top for values up to `value`: 1, 2 or 5 times a power of ten (at least 1).
+ * @param {number} value
+ */
+function niceCeil(value) {
+  if (!(value > 1)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 5, 10].find((m) => m * power >= value) ?? 10;
+  return step * power;
+}
+
+/** @param {number} v */
+function plain(v) {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
 /** @param {number} ms */
@@ -38,11 +54,11 @@ function clock(ms) {
  * A figure with the chart and its legend.
  * @param {ChartOptions} options
  */
-export function lineChart({ title, times, series, format = (v) => String(Math.round(v)), max }) {
+export function lineChart({ title, times, series, format = plain, max }) {
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-label": title });
   svg.append(s("title", {}, title));
   const values = series.flatMap((one) => one.values).filter((v) => typeof v === "number");
-  const top = max ?? Math.max(1e-9, ...values.map(Number)) * 1.1;
+  const top = max ?? niceCeil(Math.max(0, ...values.map(Number)));
   const first = times[0] ?? 0;
   const last = times[times.length - 1] ?? first + 1;
   const x = (/** @type {number} */ t) =>
@@ -51,7 +67,7 @@ export function lineChart({ title, times, series, format = (v) => String(Math.ro
   for (const fraction of [0, 0.5, 1]) {
     const v = top * fraction;
     svg.append(s("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: "grid" }));
-    svg.append(s("text", { x: PAD.left - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" }, format(v)));
+    svg.append(s("text", { x: PAD.left - 6, y: y(v) + 5, class: "axis", "text-anchor": "end" }, format(v)));
   }
   if (times.length > 0) {
     svg.append(s("text", { x: PAD.left, y: H - 6, class: "axis" }, clock(first)));
@@ -61,15 +77,17 @@ export function lineChart({ title, times, series, format = (v) => String(Math.ro
   }
   series.forEach((one, index) => {
     let d = "";
-    let pen = false;
     one.values.forEach((v, i) => {
       const t = times[i];
-      if (typeof v !== "number" || t === undefined) {
-        pen = false;
-        return;
+      if (typeof v !== "number" || t === undefined) return;
+      const px = x(t).toFixed(1);
+      const py = y(Math.min(v, top)).toFixed(1);
+      const joined = typeof one.values[i - 1] === "number";
+      d += `${joined ? "L" : "M"}${px},${py}`;
+      // A value with no neighbour would draw nothing as a line: mark it with a dot.
+      if (!joined && typeof one.values[i + 1] !== "number") {
+        svg.append(s("circle", { cx: px, cy: py, r: 2.5, class: `dot series-${index}` }));
       }
-      d += `${pen ? "L" : "M"}${x(t).toFixed(1)},${y(Math.min(v, top)).toFixed(1)}`;
-      pen = true;
     });
     if (d) svg.append(s("path", { d, class: `line series-${index}` }));
   });

@@ -35,7 +35,7 @@ export async function render(ctx) {
   const upload = h(
     "form",
     { class: "inline-form" },
-    h("label", null, "Upload ", fileInput),
+    h("label", null, "Add files ", fileInput),
     h("button", { type: "submit" }, "Upload"),
   );
   const mkdir = h(

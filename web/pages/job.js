@@ -4,7 +4,7 @@
  * history from OurDB), with cancel and retry. Live job events update it while it is shown.
  */
 import { ApiError, get, post, withQuery } from "../api.js";
-import { badge, errorBox, fmtDuration, fmtTime, h, replace, throttle } from "../dom.js";
+import { badge, errorBox, every, fmtDuration, fmtTime, h, replace, throttle } from "../dom.js";
 import * as live from "../live.js";
 
 /**
@@ -89,6 +89,7 @@ export async function render(ctx) {
       ]);
       title.textContent = `Job #${job.jobId} · ${job.topic}`;
       showState(job.status, job.progress);
+      running = job.status === "active";
       showActions(job);
       replace(content, details(job));
       replace(history, versions.map(version));
@@ -99,6 +100,17 @@ export async function render(ctx) {
       else replace(message, errorBox(error));
     }
   };
+  // Progress is not a stored version (no job event): while the job runs, read it every 2 s.
+  let running = false;
+  every(
+    async () => {
+      if (!running) return;
+      const { job } = await get(`/api/jobs/${id}`, signal);
+      if (job.status === "active") showState(job.status, job.progress);
+    },
+    2000,
+    signal,
+  );
   // Progress events can come many times a second: the state is shown at once, the rest reloads
   // at most once a second (and always after the last event).
   const reload = throttle(load, 1000, signal);
@@ -106,6 +118,7 @@ export async function render(ctx) {
     "job",
     (event) => {
       if (event.jobId !== id) return;
+      running = event.status === "active";
       showState(event.status, event.progress);
       reload();
     },

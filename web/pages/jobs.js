@@ -44,52 +44,60 @@ export async function render(ctx) {
   const topics = h("datalist", { id: "topics" });
   const form = h(
     "form",
-    { class: "filters", role: "search" },
+    { class: "filters rows", role: "search" },
     h(
-      "label",
-      null,
-      "Search ",
-      h("input", {
-        type: "search",
-        name: "q",
-        value: filters.q,
-        placeholder: "text in params, result or error",
-      }),
+      "div",
+      { class: "filter-row" },
+      h(
+        "label",
+        { class: "grow" },
+        "Search ",
+        h("input", {
+          type: "search",
+          name: "q",
+          value: filters.q,
+          placeholder: "text in params, result or error",
+        }),
+      ),
+      h("button", { type: "submit" }, "Apply"),
+      h("a", { href: "/jobs", class: "button quiet" }, "Clear"),
     ),
     h(
-      "label",
-      null,
-      "Topic ",
-      h("input", { name: "topic", value: filters.topic, list: "topics", autocomplete: "off" }),
-    ),
-    topics,
-    h(
-      "fieldset",
-      null,
-      h("legend", null, "Status"),
-      STATUSES.map((s) =>
-        h(
-          "label",
-          { class: "check" },
-          h("input", { type: "checkbox", name: "status", value: s, checked: filters.status.includes(s) }),
-          s,
+      "div",
+      { class: "filter-row" },
+      h(
+        "label",
+        null,
+        "Topic ",
+        h("input", { name: "topic", value: filters.topic, list: "topics", autocomplete: "off" }),
+      ),
+      topics,
+      h(
+        "fieldset",
+        null,
+        h("legend", null, "Status"),
+        STATUSES.map((s) =>
+          h(
+            "label",
+            { class: "check" },
+            h("input", { type: "checkbox", name: "status", value: s, checked: filters.status.includes(s) }),
+            s,
+          ),
         ),
       ),
+      h(
+        "label",
+        null,
+        "Created ",
+        h("input", { type: "datetime-local", name: "since", value: toLocalInput(filters.since) }),
+      ),
+      h(
+        "label",
+        null,
+        "until ",
+        h("input", { type: "datetime-local", name: "until", value: toLocalInput(filters.until) }),
+      ),
     ),
-    h(
-      "label",
-      null,
-      "Created from ",
-      h("input", { type: "datetime-local", name: "since", value: toLocalInput(filters.since) }),
-    ),
-    h(
-      "label",
-      null,
-      "to ",
-      h("input", { type: "datetime-local", name: "until", value: toLocalInput(filters.until) }),
-    ),
-    h("button", { type: "submit" }, "Apply"),
-    h("a", { href: "/jobs", class: "button quiet" }, "Clear"),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -30,10 +30,8 @@ export async function render(ctx) {
     h("h1", null, "Overview"),
     h("h2", null, "Services"),
     services,
-    h("h2", null, "Jobs"),
-    counts,
-    h("div", { class: "row" }, h("h2", null, "Throughput"), rangeLinks),
-    charts,
+    h("div", { class: "row section" }, h("h2", null, "Jobs"), h("span", { class: "spacer" }), rangeLinks),
+    h("div", { class: "jobs-overview" }, counts, charts),
   );
 
   /** @type {Service[]} */
