@@ -71,7 +71,7 @@ async function render() {
   document.body.classList.toggle("bare", isLogin);
   document.body.classList.toggle("read-only", session.readOnly);
   if (!isLogin) live.connect();
-  for (const link of document.querySelectorAll("nav a")) {
+  for (const link of document.querySelectorAll("nav.pages a")) {
     if (link.getAttribute("href") === route?.nav) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }

@@ -64,16 +64,20 @@ export function lineChart({ title, times, series, format = plain, max }) {
   const x = (/** @type {number} */ t) =>
     PAD.left + ((t - first) / Math.max(1, last - first)) * (W - PAD.left - PAD.right);
   const y = (/** @type {number} */ v) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
-  for (const fraction of [0, 0.5, 1]) {
+  const empty = values.length === 0;
+  for (const fraction of empty ? [0] : [0, 0.5, 1]) {
     const v = top * fraction;
     svg.append(s("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: "grid" }));
     svg.append(s("text", { x: PAD.left - 6, y: y(v) + 5, class: "axis", "text-anchor": "end" }, format(v)));
   }
+  if (empty) {
+    svg.append(
+      s("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, "no data in this range"),
+    );
+  }
   if (times.length > 0) {
     svg.append(s("text", { x: PAD.left, y: H - 6, class: "axis" }, clock(first)));
     svg.append(s("text", { x: W - PAD.right, y: H - 6, class: "axis", "text-anchor": "end" }, clock(last)));
-  } else {
-    svg.append(s("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, "no data yet"));
   }
   series.forEach((one, index) => {
     let d = "";

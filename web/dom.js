@@ -105,6 +105,7 @@ export function fmtTime(ms) {
  */
 export function fmtDuration(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
+  if (ms < 10 && ms !== 0 && !Number.isInteger(ms)) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;

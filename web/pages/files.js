@@ -162,7 +162,7 @@ function entriesTable(entries, ctx, reload, message) {
           h("td", { class: "time" }, fmtTime(Date.parse(entry.modified))),
           h(
             "td",
-            { class: "actions" },
+            { class: "buttons" },
             entry.isCollection
               ? null
               : h(

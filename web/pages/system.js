@@ -22,6 +22,7 @@ export async function render(ctx) {
   main.append(
     h("h1", null, "System"),
     charts,
+    h("h2", null, "Host and process"),
     facts,
     h("h2", null, "Disks of the data folders"),
     disks,

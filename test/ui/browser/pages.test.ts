@@ -69,7 +69,6 @@ describe("web UI in chromium", () => {
       await expect.poll(() => card.locator(".badge").textContent()).toBe("running");
       expect(await card.locator("dd").first().textContent()).toMatch(/127\.0\.0\.1:\d+|unix:/);
     }
-    await screenshot(page, "overview");
     const webdav = page.locator('[data-service="webdav"]');
     await webdav.getByRole("button", { name: "Stop", exact: true }).click();
     await expect.poll(() => webdav.locator(".badge").textContent()).toBe("stopped");
@@ -193,10 +192,13 @@ describe("web UI in chromium", () => {
     const { page, context, problems } = await openPage(browser as Browser);
     await logIn(page, ui.base);
     const cookies = await context.cookies();
+    const job = (await api("POST", "/api/jobs", { topic: "echo", params: '{"for": "the job page"}' })).body
+      .job.jobId;
     const sizes: Record<string, number> = {};
     const pages: Array<[string, string, string]> = [
       ["overview", "/", "#services .card"],
       ["jobs", "/jobs", "#job-list"],
+      ["job", `/jobs/${job}`, "#history li"],
       ["new-job", "/jobs/new", "#new-job"],
       ["redis", "/redis", "#keys"],
       ["files", "/files", "#files"],
@@ -244,5 +246,30 @@ describe("web UI in chromium", () => {
     await dark.context.close();
     expect(await problems()).toEqual([]);
     await context.close();
+  });
+  itBrowser("read-only mode disables every change", async () => {
+    const readOnly = await startUI(root, { "ui.readOnly": true });
+    try {
+      const { page, context, problems } = await openPage(browser as Browser);
+      await logIn(page, readOnly.base);
+      await page.locator('[data-service="webdav"] button').first().waitFor();
+      expect(await page.locator(".ro-flag").isVisible()).toBe(true);
+      const buttons = page.locator("#services button");
+      expect(await buttons.count()).toBeGreaterThan(0);
+      for (const enabled of await buttons.evaluateAll((all) =>
+        all.map((b) => !(b as unknown as InPage).disabled),
+      )) {
+        expect(enabled).toBe(false);
+      }
+      await page.goto(`${readOnly.base}/jobs/new`);
+      expect(await page.locator("#new-job button[type=submit]").isDisabled()).toBe(true);
+      await page.goto(`${readOnly.base}/files`);
+      await page.locator("#files").waitFor();
+      expect(await page.locator("#upload-input").count()).toBe(0);
+      expect(await problems()).toEqual([]);
+      await context.close();
+    } finally {
+      await readOnly.factory.stop();
+    }
   });
 });
