@@ -100,13 +100,16 @@ export async function render(ctx) {
       else replace(message, errorBox(error));
     }
   };
-  // Progress is not a stored version (no job event): while the job runs, read it every 2 s.
+  // Progress and log lines are not stored versions (no job event): while the job runs, read them every 2 s.
   let running = false;
   every(
     async () => {
       if (!running) return;
       const { job } = await get(`/api/jobs/${id}`, signal);
-      if (job.status === "active") showState(job.status, job.progress);
+      if (job.status !== "active") return;
+      showState(job.status, job.progress);
+      const logs = content.querySelector("#logs");
+      if (logs && job.logs.length) logs.textContent = job.logs.join("\n");
     },
     2000,
     signal,

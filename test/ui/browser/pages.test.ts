@@ -247,6 +247,41 @@ describe("web UI in chromium", () => {
     expect(await problems()).toEqual([]);
     await context.close();
   });
+  itBrowser("tails the logs live with level and text filters and pause; charts the system", async () => {
+    const { page, context, problems } = await openPage(browser as Browser);
+    await logIn(page, ui.base, "/logs");
+    await page.locator("#log-lines .log-line").first().waitFor();
+    await expect.poll(() => page.locator("#tail-state").textContent()).toBe("live");
+    const started = page.locator("#log-lines .log-line .msg", { hasText: "service started" });
+    const before = await started.count();
+    // A line logged now shows up without a reload.
+    expect((await api("POST", "/api/services/webdav/restart")).status).toBe(200);
+    await expect.poll(() => started.count()).toBe(before + 1);
+    // Paused: new lines wait aside, and come in on resume.
+    await page.click("#pause");
+    expect((await api("POST", "/api/services/webdav/restart")).status).toBe(200);
+    await expect.poll(() => page.locator("#tail-state").textContent()).toMatch(/^paused \(\d+ new\)$/);
+    expect(await started.count()).toBe(before + 1);
+    await page.click("#pause");
+    await expect.poll(() => started.count()).toBe(before + 2);
+    // Level and text filters, kept in the URL.
+    await page.selectOption('select[name="level"]', "warn");
+    await page.fill('input[name="q"]', "no users");
+    await page.click('form[role="search"] button[type=submit]');
+    await page.waitForURL(/level=warn/);
+    await expect.poll(() => page.locator("#log-lines .log-line").count()).toBeGreaterThan(0);
+    for (const text of await page.locator("#log-lines .log-line").allTextContents()) {
+      expect(text).toContain("warn");
+      expect(text).toContain("no users");
+    }
+    await page.goto(`${ui.base}/system`);
+    await expect.poll(() => page.locator("#system-charts figure").count()).toBe(3);
+    await expect.poll(() => page.locator("#system-charts path.line").count()).toBeGreaterThan(3);
+    expect(await page.locator("#disks tbody tr").count()).toBeGreaterThan(0);
+    expect(await problems()).toEqual([]);
+    await context.close();
+  });
+
   itBrowser("read-only mode disables every change", async () => {
     const readOnly = await startUI(root, { "ui.readOnly": true });
     try {
