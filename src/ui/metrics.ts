@@ -64,6 +64,10 @@ export class Metrics {
       },
     });
     const services = ui.factory;
+    const commandStats = () => {
+      const redis = services.getService("redis");
+      return redis instanceof RedisService ? [...redis.commandStats()] : [];
+    };
     new Counter({
       name: "heroagent_redis_commands_total",
       help: "Commands the embedded Redis server ran, by command (since it started)",
@@ -71,9 +75,7 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        const redis = services.getService("redis");
-        if (!(redis instanceof RedisService)) return;
-        for (const [command, stat] of redis.commandStats()) this.inc({ command }, stat.calls);
+        for (const [command, stat] of commandStats()) this.inc({ command }, stat.calls);
       },
     });
     new Counter({
@@ -83,11 +85,7 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        const redis = services.getService("redis");
-        if (!(redis instanceof RedisService)) return;
-        for (const [command, stat] of redis.commandStats()) {
-          if (stat.failed > 0) this.inc({ command }, stat.failed);
-        }
+        for (const [command, stat] of commandStats()) if (stat.failed > 0) this.inc({ command }, stat.failed);
       },
     });
     new Counter({
