@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import {
   closeSync,
   constants,
+  createReadStream,
   createWriteStream,
   fstatSync,
   open,
@@ -21,7 +22,6 @@ import {
   copyFile,
   cp,
   mkdir,
-  open as openFile,
   readdir,
   readFile,
   realpath,
@@ -140,11 +140,13 @@ export class LocalFileSystem implements FileSystem {
 
   async read(path: string, range?: ByteRange): Promise<Readable> {
     const file = await this.fileOf(path);
-    const handle = await openFile(file, "r").catch((error) => {
+    // A numeric fd, not a FileHandle: its stream reads with callback fs.read, which moved a 1 GiB
+    // GET in about two thirds of the time and CPU of the FileHandle's promise-based reads.
+    const fd = await openNumeric(file, "r").catch((error) => {
       throw isMissing(error) ? new NotFoundError(path) : error;
     });
     const options = range ? { start: range.start, end: range.end } : {};
-    return handle.createReadStream({ ...options, highWaterMark: READ_CHUNK, autoClose: true });
+    return createReadStream("", { fd, ...options, highWaterMark: READ_CHUNK, autoClose: true });
   }
 
   /**
@@ -348,12 +350,15 @@ async function collect(source: Readable, size: number): Promise<Buffer> {
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
 }
 
-/** A new file (never an existing one) opened for writing. */
-function openNew(file: string): Promise<number> {
+/** `file` opened with `flags`, as a numeric fd (see read() for why not a FileHandle). */
+function openNumeric(file: string, flags: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    open(file, "wx", (error, fd) => (error ? reject(error) : resolve(fd)));
+    open(file, flags, (error, fd) => (error ? reject(error) : resolve(fd)));
   });
 }
+
+/** A new file (never an existing one) opened for writing. */
+const openNew = (file: string) => openNumeric(file, "wx");
 
 /** Writes `bytes` to the new file `fd`, closes it and returns its final Stats. */
 function writeSmallFile(fd: number, bytes: Buffer): Stats {
