@@ -86,14 +86,10 @@ function notify(connected) {
  * @param {AbortSignal} signal
  */
 export function on(type, fn, signal) {
-  let set = listeners.get(type);
-  if (!set) {
-    set = new Set();
-    listeners.set(type, set);
-  }
-  const listeners_ = set;
-  listeners_.add(fn);
-  signal.addEventListener("abort", () => listeners_.delete(fn));
+  const set = listeners.get(type) ?? new Set();
+  listeners.set(type, set);
+  set.add(fn);
+  signal.addEventListener("abort", () => set.delete(fn));
 }
 
 /** @param {(connected: boolean) => void} fn */
