@@ -69,6 +69,7 @@ export class EventApplier {
       };
     });
     if (after) this.hooks.stored(after, before.status);
+    if (!finished) this.redis.claims.claimed(event.jobId, event.token, event.attempt);
     if (finished) {
       // Claimed after it was cancelled or finished: drop what the claim recreated, stop the worker.
       await this.redis.remove(before, { queued: false, signal: true });
@@ -77,7 +78,7 @@ export class EventApplier {
   }
 
   private async done(event: Extract<WorkerEvent, { type: "done" }>): Promise<void> {
-    const live = await this.redis.live(event);
+    const live = await this.redis.reported(event);
     if (live.token !== event.token) return this.hooks.refused(event, "lock token no longer valid");
     const { result } = event;
     const { before, after } = await this.store.change(event.jobId, (job) => {
@@ -93,7 +94,7 @@ export class EventApplier {
 
   /** failed, released or lost: retry while attempts remain (and it was not cancelled), else error. */
   private async outcome(event: Outcome): Promise<void> {
-    const live = await this.redis.live(event);
+    const live = await this.redis.reported(event);
     if (!live.exists || live.token !== event.token)
       return this.hooks.refused(event, "lock token no longer valid");
     const error = errorText(event, live);

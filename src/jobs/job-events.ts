@@ -11,13 +11,15 @@
  * - failed:   `error`, `final` ("1": do not retry, e.g. cancelled or result too large);
  * - released: `reason` — a stopping worker gives the job back; the run does not count;
  * - lost:     `reason` — the reaper found the worker's lease expired; the run counts.
+ * done, failed and released may carry `logs`: how many log lines the run pushed. With `logs 0` the
+ * JobManager does not read the logs list; without the field (older workers, the reaper) it does.
  */
 export type WorkerEvent =
   | (EventBase & { type: "active"; attempt: number })
   | (EventBase & { type: "progress"; progress: number })
-  | (EventBase & { type: "done"; result: string | null })
-  | (EventBase & { type: "failed"; error: string; final: boolean })
-  | (EventBase & { type: "released" | "lost"; reason: string });
+  | (EventBase & ReportBase & { type: "done"; result: string | null })
+  | (EventBase & ReportBase & { type: "failed"; error: string; final: boolean })
+  | (EventBase & ReportBase & { type: "released" | "lost"; reason: string });
 
 export interface EventBase {
   jobId: number;
@@ -25,6 +27,12 @@ export interface EventBase {
   token: string;
   workerId: string;
   time: number;
+}
+
+/** The end of a run. */
+export interface ReportBase {
+  /** Log lines the run pushed; undefined when not counted (then the logs list is read). */
+  logs?: number;
 }
 
 export type WorkerEventType = WorkerEvent["type"];
@@ -56,6 +64,7 @@ export function encodeEvent(event: WorkerEvent): string[] {
     default:
       fields.reason = event.reason;
   }
+  if ("logs" in event && event.logs !== undefined) fields.logs = String(event.logs);
   return Object.entries(fields).flat();
 }
 
@@ -69,6 +78,7 @@ export function decodeEvent(flat: readonly string[]): WorkerEvent | undefined {
     return undefined;
   }
   const base: EventBase = { jobId, topic: f.topic, token: f.token ?? "", workerId: f.workerId ?? "", time };
+  const report = { ...base, ...logsField(f.logs) };
   switch (f.type) {
     case "active": {
       const attempt = Number(f.attempt);
@@ -79,13 +89,18 @@ export function decodeEvent(flat: readonly string[]): WorkerEvent | undefined {
       return progress >= 0 && progress <= 100 ? { ...base, type: "progress", progress } : undefined;
     }
     case "done":
-      return { ...base, type: "done", result: f.result ?? null };
+      return { ...report, type: "done", result: f.result ?? null };
     case "failed":
-      return { ...base, type: "failed", error: f.error ?? "failed", final: f.final === "1" };
+      return { ...report, type: "failed", error: f.error ?? "failed", final: f.final === "1" };
     case "released":
     case "lost":
-      return { ...base, type: f.type, reason: f.reason ?? "" };
+      return { ...report, type: f.type, reason: f.reason ?? "" };
     default:
       return undefined;
   }
+}
+
+/** A count that is not a non-negative integer is as good as none: the logs list is read. */
+function logsField(value: string | undefined): ReportBase {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? { logs: Number(value) } : {};
 }

@@ -138,7 +138,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   /** Stores the job in OurDB (its id is the OurDB id), then queues it in Redis. */
   async createJob(topic: string, params: string, options?: CreateJobOptions): Promise<Job> {
     const job = await this.store.create(topic, params, options);
-    await this.redis.enqueue(job);
+    await this.redis.enqueue(job, Date.now(), true);
     this.loops.scheduled(job.runAt);
     this.emit("job", { job, previous: null });
     return job;

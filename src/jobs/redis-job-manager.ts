@@ -5,6 +5,7 @@
  * MULTI; the decisions (which version to store, retry or fail) are the JobManager's.
  */
 import type { Redis } from "ioredis";
+import { ClaimCache } from "./claim-cache.js";
 import type { Job } from "./job.js";
 import { decodeEvent, encodeEvent, type WorkerEvent } from "./job-events.js";
 import { queuedJobFields, requeuedJobFields } from "./job-hash.js";
@@ -47,8 +48,12 @@ export interface EventEntry {
   event: WorkerEvent | undefined;
 }
 
+type Report = Extract<WorkerEvent, { type: "done" | "failed" | "released" | "lost" }>;
+
 export class RedisJobManager {
   private readonly batch: TickBatch;
+  /** Claims checked without a read; every write to a job's hash below forgets the job there. */
+  readonly claims = new ClaimCache();
 
   /**
    * @param redis commands (shared; the per-job transactions of one event-loop turn go as one MULTI)
@@ -82,8 +87,13 @@ export class RedisJobManager {
     });
   }
 
-  /** Writes the job hash and puts the job in its lane, or in the delayed set until its runAt. */
-  async enqueue(job: Job, now = Date.now()): Promise<void> {
+  /**
+   * Writes the job hash and puts the job in its lane, or in the delayed set until its runAt.
+   * `created`: the job was just created, so its reports can be checked without a read.
+   */
+  async enqueue(job: Job, now = Date.now(), created = false): Promise<void> {
+    if (created) this.claims.created(job.jobId);
+    else this.claims.forget(job.jobId);
     await this.batch.run((multi) => {
       if (job.version > 1) multi.del(logsKey(job.topic, job.jobId)); // a new job has no old logs
       multi.hset(jobKey(job.topic, job.jobId), queuedJobFields(job));
@@ -93,6 +103,7 @@ export class RedisJobManager {
 
   /** Back to new (retry, lost lease): clears the claim, so the old token is refused from now on. */
   async requeue(job: JobRef, runAt: number, attempts: number, now = Date.now()): Promise<void> {
+    this.claims.forget(job.jobId);
     await this.batch.run((multi) => {
       multi.hset(jobKey(job.topic, job.jobId), requeuedJobFields(runAt, attempts));
       this.place(multi, job, runAt, now);
@@ -101,6 +112,7 @@ export class RedisJobManager {
 
   /** Marked active by the API (no worker): out of the lanes so no worker takes it. */
   async markActive(job: JobRef): Promise<void> {
+    this.claims.forget(job.jobId);
     await this.batch.run((multi) =>
       unplace(multi, job).hset(jobKey(job.topic, job.jobId), { status: "active", token: "", workerId: "" }),
     );
@@ -112,6 +124,7 @@ export class RedisJobManager {
    * With `signal` a worker still running it is told to stop.
    */
   async remove(job: JobRef, how: { queued: boolean; signal: boolean }): Promise<void> {
+    this.claims.forget(job.jobId);
     await this.batch.run((multi) => {
       if (how.queued) unplace(multi, job);
       multi.del(jobKey(job.topic, job.jobId), logsKey(job.topic, job.jobId));
@@ -126,18 +139,19 @@ export class RedisJobManager {
 
   /** Asks the worker running the job to stop with "cancelled"; it reports the failure itself. */
   async requestCancel(job: JobRef): Promise<void> {
+    this.claims.forget(job.jobId);
     await this.batch.run((multi) =>
       multi.hset(jobKey(job.topic, job.jobId), "cancel", "1").publish(CANCEL_CHANNEL, String(job.jobId)),
     );
   }
 
-  async live(job: Pick<Job, "jobId" | "topic">): Promise<LiveJob> {
-    const [fields, logs] = (await this.batch.run((multi) =>
-      multi
-        .hmget(jobKey(job.topic, job.jobId), "status", "token", "cancel", "attempts", "progress")
-        .lrange(logsKey(job.topic, job.jobId), 0, -1),
-    )) as [(string | null)[], string[]];
-    const [status, token, cancel, attempts, progress] = fields;
+  /** The job's hash fields and log lines; without `logs`, an empty list instead of the lines. */
+  async live(job: Pick<Job, "jobId" | "topic">, logs = true): Promise<LiveJob> {
+    const replies = await this.batch.run((multi) => {
+      multi.hmget(jobKey(job.topic, job.jobId), "status", "token", "cancel", "attempts", "progress");
+      if (logs) multi.lrange(logsKey(job.topic, job.jobId), 0, -1);
+    });
+    const [status, token, cancel, attempts, progress] = replies[0] as (string | null)[];
     return {
       exists: status != null,
       status: status ?? null,
@@ -145,8 +159,25 @@ export class RedisJobManager {
       cancel: cancel === "1",
       attempts: Number(attempts) || 0,
       progress: Number(progress) || 0,
-      logs,
+      logs: (replies[1] as string[] | undefined) ?? [],
     };
+  }
+
+  /**
+   * What a report is checked against: the job's claim as the claim cache knows it (no read), else
+   * the hash. The log lines are read only when the report does not say the run logged none.
+   */
+  async reported(event: Report): Promise<LiveJob> {
+    const readLogs = event.logs !== 0;
+    const known = this.claims.get(event.jobId);
+    if (!known) return this.live(event, readLogs);
+    const logs = readLogs
+      ? ((
+          await this.batch.run((multi) => multi.lrange(logsKey(event.topic, event.jobId), 0, -1))
+        )[0] as string[])
+      : [];
+    const { token, attempt } = known;
+    return { exists: true, status: "active", token, cancel: false, attempts: attempt, progress: 0, logs };
   }
 
   /** Moves delayed jobs whose time has come into their lanes; returns how many. */
@@ -209,6 +240,7 @@ export class RedisJobManager {
           const [status, token, priority] = hashes[i] ?? [];
           const jobId = Number(id);
           if (status === "new" && !token) {
+            this.claims.forget(jobId); // it may now be taken twice
             returnToHead(multi, { topic, jobId, priority: Number(priority) || 0 }); // taken, not claimed
           } else if (token) {
             const event = {

@@ -55,6 +55,8 @@ type Report = Parameters<WorkerQueue["report"]>[0];
 
 interface Run extends ClaimedJob {
   controller: AbortController;
+  /** Log lines pushed so far: a report saying 0 spares the JobManager reading the logs list. */
+  logs: number;
 }
 
 export const WORKER_ID_PATTERN = TOPIC_PATTERN;
@@ -195,7 +197,7 @@ export class JobWorker {
    * the next fetch (in the same transaction when they meet in one turn). stop() waits for reports.
    */
   private startRun(claimed: ClaimedJob): void {
-    const run: Run = { ...claimed, controller: new AbortController() };
+    const run: Run = { ...claimed, controller: new AbortController(), logs: 0 };
     this.runs.set(claimed.job.jobId, run);
     const settled = this.execute(run)
       .then((outcome) => {
@@ -211,7 +213,7 @@ export class JobWorker {
   private async execute(run: Run): Promise<Report | undefined> {
     const { job, token, controller } = run;
     const base = (this.queue as WorkerQueue).base(job, token, 0);
-    const at = () => ({ ...base, time: Date.now() });
+    const at = () => ({ ...base, time: Date.now(), logs: run.logs });
     const handler = this.handlers.get(job.topic);
     const timer = setTimeout(() => controller.abort(new JobAbort("timeout")), job.timeout * 1000);
     try {
@@ -248,6 +250,7 @@ export class JobWorker {
         queue.progress(run.job, run.token, value).catch((error) => this.logFailure("progress", error));
       },
       log: (line) => {
+        run.logs++;
         queue.log(run.job, String(line)).catch((error) => this.logFailure("log", error));
       },
     };

@@ -178,6 +178,44 @@ describeBackends("job recovery", (backend) => {
     redis.disconnect();
   });
 
+  it("fails a job cancelled while running, even when its worker reports a plain failure", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 0 });
+    const job = await jm.createJob("work", "", { maxAttempts: 5 });
+    const redis = client(target);
+    const worker = new WorkerQueue(redis, "w");
+    const [claimed] = await worker.fetch(["work"], 0);
+    const { job: running, token } = claimed as NonNullable<typeof claimed>;
+    await eventually(async () => (await jm.getJob(job.jobId)).status === "active");
+    await jm.cancelJob(job.jobId);
+    // The handler threw before it saw the cancel: no retry, the job is cancelled.
+    const base = worker.base(running, token, Date.now());
+    await worker.report({ type: "failed", ...base, error: "boom", final: false, logs: 0 });
+    expect(await jm.waitForJob(job.jobId, { timeoutMs: 5000 })).toMatchObject({
+      status: "error",
+      error: "cancelled",
+    });
+    redis.disconnect();
+  });
+
+  it("reads the logs of a report that does not count them (an older worker)", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 0 });
+    const job = await jm.createJob("work", "");
+    const redis = client(target);
+    const worker = new WorkerQueue(redis, "old");
+    const [claimed] = await worker.fetch(["work"], 0);
+    const { job: running, token } = claimed as NonNullable<typeof claimed>;
+    await worker.log(running, "a line");
+    await worker.report({ type: "done", ...worker.base(running, token, Date.now()), result: "ok" });
+    expect(await jm.waitForJob(job.jobId, { timeoutMs: 5000 })).toMatchObject({
+      status: "done",
+      result: "ok",
+      logs: ["a line"],
+    });
+    redis.disconnect();
+  });
+
   it("leaves no herojobs:* key after 10,000 finished jobs", async () => {
     const target = await backend.redis();
     const jm = await openManager(target, { workerCount: 20 });
