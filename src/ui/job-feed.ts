@@ -3,16 +3,22 @@
  * through the API (a new JobManager each time), so the feed looks for the current one every second
  * and moves its subscribers over. Live events, metrics and the timeline all read from one feed.
  */
-import type { JobEvent, JobManager } from "../jobs/job-manager.js";
+import type { JobEvent, JobManager, JobManagerEvents } from "../jobs/job-manager.js";
+
+export type ProgressEvent = JobManagerEvents["progress"][0];
 
 const LOOK_EVERY_MS = 1000;
 
 export class JobFeed {
   private readonly listeners = new Set<(event: JobEvent) => void>();
+  private readonly progressListeners = new Set<(event: ProgressEvent) => void>();
   private manager?: JobManager;
   private timer?: NodeJS.Timeout;
   private readonly relay = (event: JobEvent) => {
     for (const listener of this.listeners) listener(event);
+  };
+  private readonly relayProgress = (event: ProgressEvent) => {
+    for (const listener of this.progressListeners) listener(event);
   };
 
   /** `running()` returns the running JobManager or throws when there is none. */
@@ -24,9 +30,16 @@ export class JobFeed {
     return this.manager;
   }
 
+  /** Every stored version of a job. */
   subscribe(listener: (event: JobEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Progress a handler reports (not a stored version: the job's record is written when it ends). */
+  subscribeProgress(listener: (event: ProgressEvent) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
   }
 
   start(): void {
@@ -39,6 +52,7 @@ export class JobFeed {
     clearInterval(this.timer);
     this.timer = undefined;
     this.manager?.off("job", this.relay);
+    this.manager?.off("progress", this.relayProgress);
     this.manager = undefined;
   }
 
@@ -51,7 +65,9 @@ export class JobFeed {
     }
     if (now === this.manager) return;
     this.manager?.off("job", this.relay);
+    this.manager?.off("progress", this.relayProgress);
     now?.on("job", this.relay);
+    now?.on("progress", this.relayProgress);
     this.manager = now;
   }
 }

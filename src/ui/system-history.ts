@@ -49,8 +49,9 @@ export class SystemHistory {
     this.timer = undefined;
   }
 
-  history(): { intervalMs: number; samples: SystemSample[] } {
-    return { intervalMs: SAMPLE_MS, samples: [...this.samples] };
+  /** The kept samples, or only those taken after `since` (epoch ms). */
+  history(since = 0): { intervalMs: number; samples: SystemSample[] } {
+    return { intervalMs: SAMPLE_MS, samples: this.samples.filter((sample) => sample.time > since) };
   }
 
   /** Takes one sample now (the timer's job; tests call it directly). */

@@ -53,6 +53,26 @@ describe("UI live events", () => {
     expect((stats.jobs as Record<string, Record<string, number>>).echo?.done).toBeGreaterThanOrEqual(1);
   }, 15_000);
 
+  it("streams the progress a handler reports", async () => {
+    const response = await fetch(`${harness.base}/api/events`, { headers: { cookie: session.cookie } });
+    let jobId: number | undefined;
+    const create = call(harness.base, "POST", "/api/jobs", {
+      session,
+      json: { topic: "sleep", params: '{"ms": 300}' },
+    }).then((reply) => {
+      jobId = reply.body.job.jobId;
+    });
+    const events = await readEvents(response, (seen) =>
+      seen.some((e) => e.event === "job" && e.data.jobId === jobId && e.data.status === "done"),
+    );
+    await create;
+    const progress = events.filter((e) => e.event === "progress" && e.data.jobId === jobId);
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    const values = progress.map((e) => e.data.progress as number);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(values.every((v) => v > 0 && v <= 100)).toBe(true);
+  }, 15_000);
+
   it("ends open streams when the UI stops", async () => {
     const other = await startUI(dir);
     const otherSession = await login(other.base);

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, login, readEvents, type Session, startUI, type UIHarness } from "./helpers.js";
+import { call, login, type Reply, readEvents, type Session, startUI, type UIHarness } from "./helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-ui-live-"));
 let harness: UIHarness;
@@ -64,14 +64,17 @@ describe("UI timeline and system history", () => {
     const created = [];
     for (let i = 0; i < 5; i++)
       created.push((await api("POST", "/api/jobs", { topic: "echo", params: `${i}` })).body.job);
-    const last = created.at(-1) as { jobId: number };
-    for (let tries = 0; tries < 100; tries++) {
-      if ((await api("GET", `/api/jobs/${last.jobId}`)).body.job.status === "done") break;
+    // Until the five are done (each is counted when its done version is stored).
+    let body: Reply = {};
+    for (let tries = 0; tries < 200; tries++) {
+      body = (await api("GET", "/api/jobs/timeline?range=15m")).body;
+      if (body.points.reduce((n: number, p: { done: number }) => n + p.done, 0) >= 5) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const { body } = await api("GET", "/api/jobs/timeline?range=15m");
+    expect(created).toHaveLength(5);
     expect(body.bucketMs).toBe(10_000);
-    const sum = (key: string) => body.points.reduce((n: number, p: Record<string, number>) => n + (p[key] ?? 0), 0);
+    const sum = (key: string) =>
+      body.points.reduce((n: number, p: Record<string, number>) => n + (p[key] ?? 0), 0);
     expect(sum("created")).toBe(5);
     expect(sum("done")).toBe(5);
     const busy = body.points.filter((p: { done: number }) => p.done > 0);
@@ -92,5 +95,8 @@ describe("UI timeline and system history", () => {
     expect(sample.cpu).toBeLessThanOrEqual(1);
     expect(sample.rss).toBeGreaterThan(10 * 1024 * 1024);
     expect(sample.memTotal).toBe(os.totalmem());
+    const newer = await api("GET", `/api/system/history?since=${sample.time}`);
+    expect(newer.body.samples).toEqual([]);
+    expect((await api("GET", "/api/system/history?since=soon")).status).toBe(400);
   });
 });

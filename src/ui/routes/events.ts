@@ -1,7 +1,7 @@
 /**
  * Live updates over Server-Sent Events: `GET /api/events` streams every job state change as it is
- * stored (`event: job`) and, once a second, the services' states and the job counts
- * (`event: stats`), so pages update without polling.
+ * stored (`event: job`), the progress handlers report (`event: progress`) and, once a second, the
+ * services' states and the job counts (`event: stats`), so pages update without polling.
  */
 import type { JobEvent } from "../../jobs/job-manager.js";
 import type { UIContext } from "../context.js";
@@ -17,7 +17,9 @@ export function eventRoutes(ui: UIContext, streams: EventStreams, feed: JobFeed)
       method: "GET",
       url: "/api/events",
       tag: "events",
-      summary: "Server-Sent Events: job state changes as they happen (job) and stats every second (stats)",
+      summary:
+        "Server-Sent Events: job state changes as they happen (job), handler progress (progress) " +
+        "and stats every second (stats)",
       produces: "text/event-stream",
     },
     (_input, request, reply) =>
@@ -40,11 +42,13 @@ export function eventRoutes(ui: UIContext, streams: EventStreams, feed: JobFeed)
             updatedAt: job.updatedAt,
           }),
         );
+        const unsubscribeProgress = feed.subscribeProgress((event) => send("progress", event));
         stats();
         const timer = setInterval(stats, STATS_EVERY_MS);
         return () => {
           clearInterval(timer);
           unsubscribe();
+          unsubscribeProgress();
         };
       }),
   );

@@ -3,7 +3,9 @@ import { existsSync } from "node:fs";
 import { readFile, statfs } from "node:fs/promises";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
+import { z } from "zod";
 import type { UIContext } from "../context.js";
+import { intString } from "../route.js";
 import { SAMPLE_MS, type SystemHistory } from "../system-history.js";
 
 export function systemRoutes(ui: UIContext, history: SystemHistory): void {
@@ -12,9 +14,10 @@ export function systemRoutes(ui: UIContext, history: SystemHistory): void {
       method: "GET",
       url: "/api/system/history",
       tag: "system",
-      summary: `Host CPU, memory and load and this process's CPU and memory, every ${SAMPLE_MS / 1000} s for 15 minutes`,
+      summary: `Host CPU, memory and load and this process's CPU and memory, every ${SAMPLE_MS / 1000} s for 15 minutes (since: only newer samples)`,
+      query: z.strictObject({ since: intString(0, 8_640_000_000_000_000).optional() }),
     },
-    () => history.history(),
+    ({ query }) => history.history(query.since),
   );
   ui.routes.add(
     {
