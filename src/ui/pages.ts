@@ -10,6 +10,7 @@ import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { acceptedEncoding, type Encoding } from "./compress.js";
 import type { UIContext } from "./context.js";
 import { notFound } from "./errors.js";
 
@@ -90,18 +91,10 @@ export function loadAssets(root: string): Map<string, Asset> {
   return assets;
 }
 
-/** The best encoding the client accepts (q=0 refuses one). */
-function pickEncoding(header: string | undefined, asset: Asset): "br" | "gzip" | undefined {
-  if (!header) return undefined;
-  const accepted = new Set<string>();
-  for (const part of header.split(",")) {
-    const [name, ...params] = part.trim().toLowerCase().split(";");
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    if (name && !(q && Number(q.slice(2)) === 0)) accepted.add(name);
-  }
-  if (asset.br && (accepted.has("br") || accepted.has("*"))) return "br";
-  if (asset.gzip && (accepted.has("gzip") || accepted.has("*"))) return "gzip";
-  return undefined;
+/** The best encoding the client accepts that this asset has. */
+function pickEncoding(header: string | undefined, asset: Asset): Encoding | undefined {
+  const offered = (["br", "gzip"] as const).filter((encoding) => asset[encoding] !== undefined);
+  return acceptedEncoding(header, offered);
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, asset: Asset): FastifyReply {

@@ -4,12 +4,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Config } from "../config.js";
 import { describeError, UIRequestError } from "../errors.js";
 import type { ServerFactory } from "../factory.js";
 import type { Logger } from "../logger.js";
 import { Auth } from "./auth.js";
+import { acceptedEncoding, COMPRESS_MIN, compressText } from "./compress.js";
 import { RedisClients, requireRunning, type UIContext } from "./context.js";
 import { errorReply, notFound } from "./errors.js";
 import { EventStreams } from "./event-streams.js";
@@ -49,6 +50,19 @@ async function readText(stream: AsyncIterable<Buffer>, limit: number): Promise<s
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A JSON or text reply (not a stream, not an asset) past COMPRESS_MIN, compressed if accepted. */
+async function compressed(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  if (typeof payload !== "string" || payload.length < COMPRESS_MIN) return payload;
+  if (reply.hasHeader("content-encoding")) return payload;
+  const type = String(reply.getHeader("content-type") ?? "");
+  if (!type.includes("json") && !type.startsWith("text/plain")) return payload;
+  const encoding = acceptedEncoding(request.headers["accept-encoding"], ["br", "gzip"]);
+  if (!encoding) return payload;
+  reply.header("content-encoding", encoding).header("vary", "accept-encoding");
+  reply.removeHeader("content-length");
+  return compressText(payload, encoding);
 }
 
 export class UIServer {
@@ -168,11 +182,11 @@ export class UIServer {
       );
     });
     app.addHook("onRequest", async (request) => auth.check(request));
-    app.addHook("onSend", async (_request, reply, payload) => {
+    app.addHook("onSend", async (request, reply, payload) => {
       // API replies are never cached; static assets set their own cache-control.
       if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
       reply.header("x-content-type-options", "nosniff");
-      return payload;
+      return compressed(request, reply, payload);
     });
     app.setNotFoundHandler((request) => {
       throw notFound(`no route ${request.method} ${request.url.split("?", 1)[0]}`);

@@ -1,10 +1,12 @@
 /** The UI API's file routes, service control, readiness and OpenAPI document. */
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, login, type Session, startUI, type UIHarness } from "./helpers.js";
+import { call, login, PASSWORD, type Session, startUI, type UIHarness } from "./helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-ui-files-"));
 let harness: UIHarness;
@@ -186,6 +188,40 @@ describe("UI services API", () => {
     expect(system.host.cpus).toBeGreaterThan(0);
     expect(system.disks[0].total).toBeGreaterThan(0);
     expect(Array.isArray(system.network)).toBe(true);
+  });
+});
+
+describe("UI reply compression", () => {
+  /** The raw reply (no automatic decoding, unlike fetch). */
+  function rawGet(url: string, acceptEncoding?: string) {
+    return new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${PASSWORD}` };
+      if (acceptEncoding) headers["accept-encoding"] = acceptEncoding;
+      http
+        .get(`${harness.base}${url}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+        .on("error", reject);
+    });
+  }
+
+  it("compresses large JSON replies for clients that accept br or gzip, and not small ones", async () => {
+    const plain = await rawGet("/api/openapi.json");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    const doc = JSON.parse(plain.body.toString("utf8"));
+    const br = await rawGet("/api/openapi.json", "gzip, br");
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(br.headers.vary).toContain("accept-encoding");
+    expect(br.body.length).toBeLessThan(plain.body.length / 3);
+    expect(JSON.parse(zlib.brotliDecompressSync(br.body).toString("utf8"))).toEqual(doc);
+    const gz = await rawGet("/api/openapi.json", "gzip;q=1, br;q=0");
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(JSON.parse(zlib.gunzipSync(gz.body).toString("utf8"))).toEqual(doc);
+    const small = await rawGet("/healthz", "br");
+    expect(small.headers["content-encoding"]).toBeUndefined();
+    expect(JSON.parse(small.body.toString("utf8"))).toEqual({ status: "ok" });
   });
 });
 
