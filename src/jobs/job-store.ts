@@ -11,7 +11,7 @@
 import path from "node:path";
 import { JobInvalidError, JobNotFoundError } from "../errors.js";
 import { OurDB, OurDBError, type SyncMode } from "../ourdb/index.js";
-import { type Job, JobStatus } from "./job.js";
+import { isFinished, type Job, JobStatus } from "./job.js";
 import { applyChanges, type JobChanges } from "./job-changes.js";
 import { type IndexedJob, IndexKeeper, type IndexLog, type IndexOpenReport } from "./job-index-keeper.js";
 import {
@@ -58,8 +58,16 @@ export interface JobPage {
 /** Every job record fits well below this (see INLINE_JSON_MAX and the log bounds). */
 const JOB_RECORD_MAX = 65_535;
 
+/** Newest records kept for the next change of unfinished jobs; past it the oldest go. */
+const NEWEST_MAX = 10_000;
+
 export class JobStore {
   private readonly lock = new KeyedLock<number>();
+  /**
+   * The newest record of recently written unfinished jobs (frozen): their next change (active,
+   * done) is due soon and need not read and decode it back. This store is OurDB's only writer.
+   */
+  private readonly newest = new Map<number, Readonly<JobRecord>>();
 
   private constructor(
     private readonly jobs: OurDB,
@@ -130,8 +138,10 @@ export class JobStore {
       logsDropped: 0,
     };
     const refs = { params: await this.chunks.write(params), result: null, error: null };
-    const jobId = await this.jobs.set({ data: encodeRecord(toRecord(job, refs)) });
+    const record = toRecord(job, refs);
+    const jobId = await this.jobs.set({ data: encodeRecord(record) });
     this.keeper.created(jobId, topic, now);
+    this.remember(jobId, record);
     this.search.add(jobId, params);
     return { jobId, ...job };
   }
@@ -167,7 +177,7 @@ export class JobStore {
     now?: number,
   ): Promise<{ before: Job; after: Job | undefined }> {
     return this.lock.run(jobId, async () => {
-      const record = await this.readRecord(jobId);
+      const record = this.newest.get(jobId) ?? (await this.readRecord(jobId));
       const current = await this.toJob(jobId, record);
       const changes = decide(current);
       if (changes === undefined) return { before: current, after: undefined };
@@ -180,8 +190,11 @@ export class JobStore {
       // The index journal's intent goes first: see job-index-keeper.ts for why.
       const statusChange = next.status !== current.status;
       if (statusChange) this.keeper.willChange(jobId);
-      await this.jobs.set({ id: jobId, data: encodeRecord(toRecord(next, refs)) });
+      const nextRecord = toRecord(next, refs);
+      this.newest.delete(jobId); // if the write fails, the next change reads what OurDB holds
+      await this.jobs.set({ id: jobId, data: encodeRecord(nextRecord) });
       if (statusChange) this.keeper.changed(jobId, next.status);
+      if (!isFinished(next.status)) this.remember(jobId, nextRecord);
       if (next.result !== null && next.result !== current.result) this.search.add(jobId, next.result);
       if (next.error !== null && next.error !== current.error) this.search.add(jobId, next.error);
       return { before: current, after: next };
@@ -277,6 +290,15 @@ export class JobStore {
     this.keeper.close();
   }
 
+  /** Keeps a frozen copy (the Job handed out shares its arrays), dropping the oldest past NEWEST_MAX. */
+  private remember(jobId: number, record: JobRecord): void {
+    const logs = Object.freeze([...record.logs]) as string[];
+    const backoff = Object.freeze({ ...record.backoff });
+    this.newest.delete(jobId);
+    this.newest.set(jobId, Object.freeze({ ...record, logs, backoff }));
+    if (this.newest.size > NEWEST_MAX) this.newest.delete(this.newest.keys().next().value as number);
+  }
+
   private async readRecord(jobId: number): Promise<JobRecord> {
     checkJobId(jobId);
     return decodeRecord(jobId, await this.notFoundAsJob(jobId, () => this.jobs.get(jobId)));
@@ -291,11 +313,13 @@ export class JobStore {
     }
   }
 
-  private async toJob(jobId: number, record: JobRecord): Promise<Job> {
+  private async toJob(jobId: number, record: Readonly<JobRecord>): Promise<Job> {
     const { format: _format, params, result, error, ...fields } = record;
     return {
       jobId,
       ...fields,
+      logs: [...fields.logs], // its own arrays: a record may be a cached, frozen one
+      backoff: { ...fields.backoff },
       params: await this.chunks.read(jobId, params),
       result: result === null ? null : await this.chunks.read(jobId, result),
       error: error === null ? null : await this.chunks.read(jobId, error),

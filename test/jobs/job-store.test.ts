@@ -173,6 +173,28 @@ describe("JobStore: versions and history", () => {
   });
 });
 
+describe("JobStore: the newest records it keeps for the next change", () => {
+  it("bases a change on the stored version, whatever callers did to the jobs they were given", async () => {
+    const store = await openStore();
+    const created = await store.create("mail", PARAMS, { backoff: { type: "fixed", delay: 500 } });
+    created.logs.push("not stored");
+    created.backoff.delay = 1;
+    const active = await store.update(created.jobId, () => ({ status: JobStatus.Active, logs: ["one"] }));
+    active.logs.push("not stored either");
+    const done = await store.update(created.jobId, (job) => ({
+      status: JobStatus.Done,
+      logs: [...job.logs, "two"],
+    }));
+    expect(done).toMatchObject({ version: 3, logs: ["one", "two"], backoff: { delay: 500 } });
+    expect(await store.history(created.jobId)).toEqual([
+      done,
+      { ...active, logs: ["one"] },
+      expect.anything(),
+    ]);
+    await store.close();
+  });
+});
+
 describe("JobStore: values up to 1 MiB across chunk records", () => {
   it("round-trips 1 MiB params and a 1 MiB result, multi-byte characters split across chunks", async () => {
     const store = await openStore();
