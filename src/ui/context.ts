@@ -26,15 +26,16 @@ export interface UIContext {
   readonly logger: Logger;
   /** The running job system's manager. */
   jobs(): JobManager;
-  /** A connected client of the embedded Redis server (db 0). */
-  redis(): Promise<Redis>;
+  /** A connected client of the embedded Redis server, on database `db` (default 0). */
+  redis(db?: number): Promise<Redis>;
   /** A connected client of the Redis the job queues live in (the embedded one unless jobs.redisUrl is set). */
   queueRedis(): Promise<Redis>;
 }
 
 /** Lazily connected ioredis clients that fail fast (no offline queue) while their server is down. */
 export class RedisClients {
-  private embedded?: Redis;
+  /** One client per database the UI has looked at (SELECT on a shared client would race). */
+  private readonly embedded = new Map<number, Redis>();
   private queues?: Redis;
 
   constructor(
@@ -42,10 +43,14 @@ export class RedisClients {
     private readonly logger: Logger,
   ) {}
 
-  embeddedClient(): Promise<Redis> {
+  embeddedClient(db = 0): Promise<Redis> {
     if (!this.config.enableRedis) throw new ServiceNotEnabledError("redis", "enableRedis is false");
-    this.embedded ??= this.connect(embeddedRedisTarget(this.config), "ui");
-    return ready(this.embedded, "redis");
+    let client = this.embedded.get(db);
+    if (!client) {
+      client = this.connect(embeddedRedisTarget(this.config), "ui", db);
+      this.embedded.set(db, client);
+    }
+    return ready(client, "redis");
   }
 
   queueClient(): Promise<Redis> {
@@ -55,14 +60,15 @@ export class RedisClients {
   }
 
   close(): void {
-    this.embedded?.disconnect();
+    for (const client of this.embedded.values()) client.disconnect();
     this.queues?.disconnect();
-    this.embedded = undefined;
+    this.embedded.clear();
     this.queues = undefined;
   }
 
-  private connect(target: RedisTarget, role: string): Redis {
+  private connect(target: RedisTarget, role: string, db = 0): Redis {
     const options = {
+      db,
       connectionName: `heroagent-${role}`,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

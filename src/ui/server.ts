@@ -101,7 +101,7 @@ export class UIServer {
         requireRunning(this.factory, "jobs");
         return this.factory.getJobManager();
       },
-      redis: () => this.redis.embeddedClient(),
+      redis: (db) => this.redis.embeddedClient(db),
       queueRedis: () => this.redis.queueClient(),
     };
     this.configure(app, auth, routes);

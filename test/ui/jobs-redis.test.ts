@@ -208,4 +208,23 @@ describe("UI redis API", () => {
     expect((await api("GET", "/api/redis/keys/ui%3Al")).status).toBe(404);
     expect((await api("GET", "/api/redis/keys?type=blob")).status).toBe(400);
   });
+
+  it("browses any database, one at a time", async () => {
+    const db3 = new Redis({ ...(redis.options as object), db: 3 });
+    try {
+      await db3.set("ui:in3", "three");
+      const found = await api("GET", "/api/redis/keys?db=3&pattern=ui:in3");
+      expect(found.body.keys).toEqual(["ui:in3"]);
+      expect((await api("GET", "/api/redis/keys?pattern=ui:in3")).body.keys).toEqual([]);
+      expect((await api("GET", "/api/redis/keys/ui%3Ain3?db=3")).body).toMatchObject({ value: "three" });
+      expect((await api("GET", "/api/redis/keys/ui%3Ain3")).status).toBe(404);
+      expect((await api("DELETE", "/api/redis/keys/ui%3Ain3?db=3")).body).toEqual({ deleted: 1 });
+      expect(await db3.exists("ui:in3")).toBe(0);
+      const outside = await api("GET", "/api/redis/keys?db=16");
+      expect(outside.status).toBe(400);
+      expect(outside.body.error.message).toContain("redis.databases");
+    } finally {
+      db3.disconnect();
+    }
+  });
 });

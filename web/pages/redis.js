@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * Redis browser: the server's INFO in brief, keys by pattern and type one SCAN step at a time, and
- * any key's value, TTL and size, with delete.
+ * Redis browser: the server's INFO in brief, keys of one database by pattern and type one SCAN
+ * step at a time, and any key's value, TTL and size, with delete.
  */
 import { ApiError, del, get, withQuery } from "../api.js";
 import { empty, errorBox, fmtDuration, h, replace } from "../dom.js";
@@ -13,6 +13,11 @@ export async function render(ctx) {
   const { main, signal, query } = ctx;
   const pattern = query.get("pattern") || "*";
   const type = TYPES.includes(query.get("type") ?? "") ? (query.get("type") ?? "") : "";
+  const db = /^\d{1,6}$/.test(query.get("db") ?? "") ? Number(query.get("db")) : 0;
+  /** `path` with this page's database (left out for db 0, the default). */
+  const inDb = (/** @type {string} */ path, /** @type {Record<string, unknown>} */ extra = {}) =>
+    withQuery(path, { ...extra, db: db || undefined });
+  const dbSelect = h("select", { name: "db" }, h("option", { value: String(db), selected: true }, `db${db}`));
   const info = h("dl", { class: "facts inline", id: "redis-info" });
   const list = h("ul", { class: "keys", id: "keys" });
   const more = h("button", { type: "button", hidden: true }, "Scan further");
@@ -25,6 +30,7 @@ export async function render(ctx) {
   const form = h(
     "form",
     { class: "filters", role: "search" },
+    h("label", null, "Database ", dbSelect),
     h("label", null, "Pattern ", h("input", { name: "pattern", value: pattern, placeholder: "*" })),
     h(
       "label",
@@ -43,11 +49,13 @@ export async function render(ctx) {
     const data = new FormData(form);
     ctx.navigate(
       withQuery("/redis", {
+        db: data.get("db") === "0" ? undefined : String(data.get("db") ?? ""),
         pattern: String(data.get("pattern") ?? ""),
         type: String(data.get("type") ?? ""),
       }),
     );
   });
+  dbSelect.addEventListener("change", () => form.requestSubmit());
   main.append(
     h("h1", null, "Redis"),
     info,
@@ -63,7 +71,7 @@ export async function render(ctx) {
       // A SCAN step may return few keys (or none) while the cursor goes on: take a few steps.
       let added = 0;
       do {
-        const reply = await get(withQuery("/api/redis/keys", { pattern, type, cursor, count: 200 }), signal);
+        const reply = await get(inDb("/api/redis/keys", { pattern, type, cursor, count: 200 }), signal);
         cursor = reply.cursor;
         for (const key of reply.keys) {
           list.append(
@@ -92,13 +100,13 @@ export async function render(ctx) {
     for (const b of list.querySelectorAll("button[aria-pressed]")) b.removeAttribute("aria-pressed");
     list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.setAttribute("aria-pressed", "true");
     try {
-      const reply = await get(`/api/redis/keys/${encodeURIComponent(key)}`, signal);
+      const reply = await get(inDb(`/api/redis/keys/${encodeURIComponent(key)}`), signal);
       replace(
         value,
         keyView(reply, ctx, async () => {
           if (!confirm(`Delete the key "${key}"?`)) return;
           try {
-            await del(`/api/redis/keys/${encodeURIComponent(key)}`);
+            await del(inDb(`/api/redis/keys/${encodeURIComponent(key)}`));
             list
               .querySelector(`button[data-key="${CSS.escape(key)}"]`)
               ?.closest("li")
@@ -123,14 +131,24 @@ export async function render(ctx) {
       const memory = sections.memory ?? {};
       const clients = sections.clients ?? {};
       const keyspace = sections.keyspace ?? {};
-      const db0 =
-        String(keyspace.db0 ?? "keys=0")
-          .split(",")[0]
-          ?.replace("keys=", "") ?? "0";
+      // "db3" → "keys=12,expires=0,avg_ttl=0": the databases that hold keys, and this one.
+      const counts = new Map([[db, 0]]);
+      for (const [name, text] of Object.entries(keyspace)) {
+        const match = /^db(\d+)$/.exec(name);
+        if (match) counts.set(Number(match[1]), Number(/keys=(\d+)/.exec(String(text))?.[1] ?? 0));
+      }
+      replace(
+        dbSelect,
+        [...counts.keys()]
+          .sort((a, b) => a - b)
+          .map((n) =>
+            h("option", { value: String(n), selected: n === db }, `db${n} · ${counts.get(n)} keys`),
+          ),
+      );
       const facts = [
         ["version", server.redis_version ?? "—"],
         ["uptime", server.uptime_in_seconds ? fmtDuration(Number(server.uptime_in_seconds) * 1000) : "—"],
-        ["keys (db0)", db0],
+        [`keys (db${db})`, String(counts.get(db))],
         ["memory", memory.used_memory_human ?? "—"],
         ["clients", clients.connected_clients ?? "—"],
       ];

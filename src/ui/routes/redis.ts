@@ -1,9 +1,9 @@
-/** The Redis browser's routes, over a real Redis client to the embedded server (db 0). */
+/** The Redis browser's routes, over a real Redis client to the embedded server (any database). */
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { UIContext } from "../context.js";
 import { requireRunning } from "../context.js";
-import { notFound } from "../errors.js";
+import { badRequest, notFound } from "../errors.js";
 import { intString } from "../route.js";
 
 /** Elements of a collection (or bytes of a string) a read returns at most. */
@@ -17,7 +17,9 @@ const keyParams = z.strictObject({
     .min(1)
     .max(64 * 1024),
 });
+const dbQuery = { db: intString(0, 1_000_000).default(0) };
 const scanQuery = z.strictObject({
+  ...dbQuery,
   pattern: z.string().max(1024).default("*"),
   type: z.enum(TYPES).optional(),
   cursor: z
@@ -28,10 +30,13 @@ const scanQuery = z.strictObject({
 });
 
 export function redisRoutes(ui: UIContext): void {
-  const client = (): Promise<Redis> => {
+  const databases = ui.config.redis.databases;
+  const client = (db = 0): Promise<Redis> => {
     requireRunning(ui.factory, "redis");
-    return ui.redis();
+    if (db >= databases) throw badRequest(`db must be below ${databases} (redis.databases)`);
+    return ui.redis(db);
   };
+  const keyQuery = z.strictObject(dbQuery);
   ui.routes.add(
     { method: "GET", url: "/api/redis/info", tag: "redis", summary: "INFO of the embedded Redis server" },
     async () => ({ info: parseInfo(await (await client()).info()) }),
@@ -41,13 +46,13 @@ export function redisRoutes(ui: UIContext): void {
       method: "GET",
       url: "/api/redis/keys",
       tag: "redis",
-      summary: "One SCAN step: keys matching a pattern (and type) from a cursor",
+      summary: "One SCAN step in database db: keys matching a pattern (and type) from a cursor",
       query: scanQuery,
     },
     async ({ query }) => {
       const args: Array<string | number> = ["MATCH", query.pattern, "COUNT", query.count];
       if (query.type) args.push("TYPE", query.type);
-      const redis = await client();
+      const redis = await client(query.db);
       const [cursor, keys] = (await redis.call("SCAN", query.cursor, ...args)) as [string, string[]];
       return { cursor, keys };
     },
@@ -59,9 +64,10 @@ export function redisRoutes(ui: UIContext): void {
       tag: "redis",
       summary: `A key's type, TTL (ms, -1 none) and value (first ${VALUE_ELEMENTS_MAX} elements)`,
       params: keyParams,
+      query: keyQuery,
     },
-    async ({ params }) => {
-      const redis = await client();
+    async ({ params, query }) => {
+      const redis = await client(query.db);
       const type = await redis.type(params.key);
       if (type === "none") throw notFound(`no key ${JSON.stringify(params.key)}`);
       const [ttl, read] = await Promise.all([redis.pttl(params.key), readValue(redis, params.key, type)]);
@@ -75,9 +81,10 @@ export function redisRoutes(ui: UIContext): void {
       tag: "redis",
       summary: "Delete a key",
       params: keyParams,
+      query: keyQuery,
     },
-    async ({ params }) => {
-      const deleted = await (await client()).del(params.key);
+    async ({ params, query }) => {
+      const deleted = await (await client(query.db)).del(params.key);
       if (deleted === 0) throw notFound(`no key ${JSON.stringify(params.key)}`);
       return { deleted };
     },

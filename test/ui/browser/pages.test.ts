@@ -139,6 +139,18 @@ describe("web UI in chromium", () => {
     await page.locator("#value").getByRole("button", { name: "Delete" }).click();
     await expect.poll(() => redis.exists("shop:scores")).toBe(0);
     await expect.poll(() => keys.count()).toBe(0);
+    // Another database: picked from the ones INFO lists, and its keys only.
+    await redis.select(2);
+    await redis.set("shop:in-db2", "second");
+    await page.goto(`${ui.base}/redis`);
+    await expect
+      .poll(() => page.locator('select[name="db"] option').allTextContents())
+      .toContain("db2 · 1 keys");
+    await page.selectOption('select[name="db"]', "2");
+    await page.waitForURL(/db=2/);
+    await expect.poll(() => keys.allTextContents()).toEqual(["shop:in-db2"]);
+    await page.click('#keys button[data-key="shop:in-db2"]');
+    await expect.poll(() => page.locator("#key-value").textContent()).toBe("second");
     redis.disconnect();
     expect(await problems()).toEqual([]);
     await context.close();
