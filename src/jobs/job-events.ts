@@ -39,33 +39,38 @@ export type WorkerEventType = WorkerEvent["type"];
 
 /** Field/value pairs for XADD. A null result is sent as an absent field. */
 export function encodeEvent(event: WorkerEvent): string[] {
-  const fields: Record<string, string> = {
-    type: event.type,
-    jobId: String(event.jobId),
-    topic: event.topic,
-    token: event.token,
-    workerId: event.workerId,
-    time: String(event.time),
-  };
+  const fields = [
+    "type",
+    event.type,
+    "jobId",
+    String(event.jobId),
+    "topic",
+    event.topic,
+    "token",
+    event.token,
+    "workerId",
+    event.workerId,
+    "time",
+    String(event.time),
+  ];
   switch (event.type) {
     case "active":
-      fields.attempt = String(event.attempt);
-      break;
+      fields.push("attempt", String(event.attempt));
+      return fields;
     case "progress":
-      fields.progress = String(event.progress);
-      break;
+      fields.push("progress", String(event.progress));
+      return fields;
     case "done":
-      if (event.result !== null) fields.result = event.result;
+      if (event.result !== null) fields.push("result", event.result);
       break;
     case "failed":
-      fields.error = event.error;
-      fields.final = event.final ? "1" : "0";
+      fields.push("error", event.error, "final", event.final ? "1" : "0");
       break;
     default:
-      fields.reason = event.reason;
+      fields.push("reason", event.reason);
   }
-  if ("logs" in event && event.logs !== undefined) fields.logs = String(event.logs);
-  return Object.entries(fields).flat();
+  if (event.logs !== undefined) fields.push("logs", String(event.logs));
+  return fields;
 }
 
 /** Parses a stream entry's field list; undefined for an entry that is not a well-formed event. */
@@ -78,7 +83,6 @@ export function decodeEvent(flat: readonly string[]): WorkerEvent | undefined {
     return undefined;
   }
   const base: EventBase = { jobId, topic: f.topic, token: f.token ?? "", workerId: f.workerId ?? "", time };
-  const report = { ...base, ...logsField(f.logs) };
   switch (f.type) {
     case "active": {
       const attempt = Number(f.attempt);
@@ -89,18 +93,22 @@ export function decodeEvent(flat: readonly string[]): WorkerEvent | undefined {
       return progress >= 0 && progress <= 100 ? { ...base, type: "progress", progress } : undefined;
     }
     case "done":
-      return { ...report, type: "done", result: f.result ?? null };
+      return withLogs({ ...base, type: "done", result: f.result ?? null }, f.logs);
     case "failed":
-      return { ...report, type: "failed", error: f.error ?? "failed", final: f.final === "1" };
+      return withLogs(
+        { ...base, type: "failed", error: f.error ?? "failed", final: f.final === "1" },
+        f.logs,
+      );
     case "released":
     case "lost":
-      return { ...report, type: f.type, reason: f.reason ?? "" };
+      return withLogs({ ...base, type: f.type, reason: f.reason ?? "" }, f.logs);
     default:
       return undefined;
   }
 }
 
 /** A count that is not a non-negative integer is as good as none: the logs list is read. */
-function logsField(value: string | undefined): ReportBase {
-  return value !== undefined && /^\d{1,9}$/.test(value) ? { logs: Number(value) } : {};
+function withLogs(event: Exclude<WorkerEvent, { type: "active" | "progress" }>, logs?: string): WorkerEvent {
+  if (logs !== undefined && /^\d{1,9}$/.test(logs)) event.logs = Number(logs);
+  return event;
 }
