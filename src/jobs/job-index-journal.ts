@@ -6,9 +6,9 @@
  * OurDB), commit `2, u32 id, u8 status` (OurDB acknowledged that status), create `3, u32 id,
  * f64 createdAt, u16 length, topic UTF-8`.
  *
- * Intents are written synchronously before the OurDB write; commits and creates are buffered and
- * written with the next intent or on the next turn of the event loop (losing them is harmless: see
- * job-index-keeper.ts).
+ * Intents are written before the OurDB write: the intents of one turn of the event loop share one
+ * write, which their OurDB writes wait for. Commits and creates are buffered and written with the
+ * next intents or on the next turn (losing them is harmless: see job-index-keeper.ts).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -93,6 +93,8 @@ export class IndexJournal {
   private buf = Buffer.alloc(64 * 1024);
   private used = 8; // the frame header is filled in when the frame is written
   private scheduled = false;
+  /** Settled by the write of the intents buffered so far. */
+  private intents?: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void };
   private goodSize: number;
   private broken: Error | undefined;
   /** Entries appended, for the rotation threshold. */
@@ -120,11 +122,33 @@ export class IndexJournal {
     return new IndexJournal(fd, fs.fstatSync(fd).size);
   }
 
-  /** Writes an intent (and everything buffered before it) now: the OurDB write follows. */
-  intent(id: number): void {
-    if (this.broken) throw new Error(`job index journal failed: ${this.broken.message}; reopen the store`);
+  /**
+   * Buffers an intent; resolves once it is written (with everything buffered before it) at the end
+   * of this turn of the event loop: the OurDB write waits for that.
+   */
+  intent(id: number): Promise<void> {
+    if (this.broken) {
+      return Promise.reject(new Error(`job index journal failed: ${this.broken.message}; reopen the store`));
+    }
     this.intentEntry(id);
-    this.flush();
+    if (this.intents === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.intents = { promise, resolve, reject };
+      // Not unref'd: a change waits for it.
+      setImmediate(() => {
+        try {
+          this.flush();
+        } catch {
+          // flush() rejected the intents' waiters
+        }
+      });
+    }
+    return this.intents.promise;
   }
 
   commit(id: number, status: number): void {
@@ -146,15 +170,25 @@ export class IndexJournal {
     this.later();
   }
 
-  /** Writes the buffered entries as one frame; on failure the file is cut back to its last frame. */
+  /**
+   * Writes the buffered entries as one frame; on failure the file is cut back to its last frame.
+   * Settles the intents' waiters.
+   */
   flush(): void {
-    if (this.used === 8 || this.fd < 0 || this.broken) return;
+    const intents = this.intents;
+    this.intents = undefined;
+    if (this.used === 8 || this.fd < 0 || this.broken) {
+      if (this.used === 8) intents?.resolve();
+      else intents?.reject(new Error("job index journal is closed or failed; reopen the store"));
+      return;
+    }
     const frame = this.frame();
     try {
       let done = 0;
       while (done < frame.length) done += fs.writeSync(this.fd, frame, done, frame.length - done);
       this.goodSize += frame.length;
     } catch (error) {
+      intents?.reject(error);
       try {
         fs.ftruncateSync(this.fd, this.goodSize);
       } catch {
@@ -162,6 +196,7 @@ export class IndexJournal {
       }
       throw error;
     }
+    intents?.resolve();
   }
 
   close(): void {

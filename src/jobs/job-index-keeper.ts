@@ -141,11 +141,20 @@ export class IndexKeeper {
     this.maybeRotate();
   }
 
-  /** Before a status change goes to OurDB; throws (and the change must not be made) when it cannot be journaled. */
-  willChange(id: number): void {
+  /**
+   * Before a status change goes to OurDB: resolves once its intent is written (the intents of one
+   * turn share one write); rejects, and the change must not be made, when it cannot be journaled.
+   */
+  async willChange(id: number): Promise<void> {
     if (this.failure) throw new Error(`job index: ${this.failure.message}; reopen the store`);
-    this.journal?.intent(id);
+    // Pending from now: a snapshot taken before the intent's write must list it.
     this.pending.add(id);
+    try {
+      await this.journal?.intent(id);
+    } catch (error) {
+      this.pending.delete(id);
+      throw error;
+    }
   }
 
   /** After OurDB acknowledged the status change. */

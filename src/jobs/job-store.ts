@@ -189,7 +189,7 @@ export class JobStore {
       };
       // The index journal's intent goes first: see job-index-keeper.ts for why.
       const statusChange = next.status !== current.status;
-      if (statusChange) this.keeper.willChange(jobId);
+      if (statusChange) await this.keeper.willChange(jobId);
       const nextRecord = toRecord(next, refs);
       this.newest.delete(jobId); // if the write fails, the next change reads what OurDB holds
       await this.jobs.set({ id: jobId, data: encodeRecord(nextRecord) });

@@ -138,7 +138,7 @@ describe("IndexKeeper: crashes around snapshots", () => {
           rnd,
           JOB_STATUSES.filter((s) => canTransition(job.status, s)),
         );
-        keeper.willChange(id);
+        await keeper.willChange(id);
         const stage = rnd();
         if (stage < 0.9) job.status = to; // OurDB wrote it …
         if (stage < 0.8) keeper.changed(id, to); // … and acknowledged it
