@@ -74,6 +74,11 @@ export class WorkerQueue {
   private readonly batch: TickBatch;
   /** The non-zero priorities of each topic as last read (lanes change rarely). */
   private readonly priorities = new Map<string, number[]>();
+  /**
+   * LMOVEs for the next round: doubles while rounds come back full, else what the last one found,
+   * so free slots beyond the jobs there are do not cost an empty move each.
+   */
+  private moves = 1;
 
   constructor(
     private readonly redis: Redis,
@@ -110,7 +115,7 @@ export class WorkerQueue {
     const first = topics[start % topics.length] as string;
     const guess = lanesInOrder(first, this.priorities.get(first) ?? [])[0] as string;
     const processing = processingKey(this.workerId, first);
-    const firstRound = Math.min(max, MOVES_PER_ROUND);
+    const firstRound = Math.min(max, this.moves);
     const replies = await this.batch.run((multi) => {
       for (const topic of topics) multi.zrange(prioritiesKey(topic), "0", "-1");
       for (let i = 0; i < firstRound; i++) multi.lmove(guess, processing, "RIGHT", "LEFT");
@@ -119,6 +124,7 @@ export class WorkerQueue {
       this.priorities.set(topic, ((replies[i] as string[] | undefined) ?? []).map(Number));
     }
     const moved = replies.slice(topics.length).filter((id): id is string => typeof id === "string");
+    this.learn(firstRound, moved.length);
     let guessed = lanesInOrder(first, this.priorities.get(first) ?? [])[0] === guess;
     if (guessed) claimed.push(...(await this.claim(first, moved)));
     else if (moved.length > 0) await this.putBack(processing, guess, moved.length);
@@ -134,6 +140,10 @@ export class WorkerQueue {
     return claimed;
   }
 
+  private learn(sent: number, moved: number): void {
+    this.moves = moved === sent ? Math.min(MOVES_PER_ROUND, sent * 2) : Math.max(1, moved);
+  }
+
   /** Undoes the last `count` LMOVEs from `lane`: the jobs go back to its head, in their order. */
   private async putBack(processing: string, lane: string, count: number): Promise<void> {
     await this.batch.run((multi) => {
@@ -145,11 +155,12 @@ export class WorkerQueue {
   private async takeFromLane(topic: string, lane: string, max: number, claimed: ClaimedJob[]): Promise<void> {
     const processing = processingKey(this.workerId, topic);
     while (claimed.length < max) {
-      const wanted = Math.min(max - claimed.length, MOVES_PER_ROUND);
+      const wanted = Math.min(max - claimed.length, this.moves);
       const moved = await this.batch.run((multi) => {
         for (let i = 0; i < wanted; i++) multi.lmove(lane, processing, "RIGHT", "LEFT");
       });
       const ids = moved.filter((id): id is string => typeof id === "string");
+      this.learn(wanted, ids.length);
       claimed.push(...(await this.claim(topic, ids)));
       if (ids.length < wanted) return; // the lane is empty
     }
