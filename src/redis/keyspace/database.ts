@@ -70,8 +70,12 @@ export class Database {
     return this.get(key) !== undefined;
   }
 
-  /** Stores `value` at `key`; like SET, it drops the key's TTL unless `keepTtl`. */
+  /**
+   * Stores `value` at `key`; like SET, it drops the key's TTL unless `keepTtl`. A key already past
+   * its TTL is expired first (as Redis does on a write), so its old TTL never carries over.
+   */
   set(key: string, value: RedisValue, keepTtl = false): void {
+    if (keepTtl && this.expires.size > 0 && this.isExpired(key)) this.expire(key);
     this.data.set(key, value);
     if (!keepTtl) this.expires.delete(key);
     this.events.modified(this, key);
