@@ -97,6 +97,39 @@ describe("UI files API", () => {
     expect(fs.existsSync(path.join(harness.home, "files", "big.bin"))).toBe(false);
   });
 
+  it("closes the connection of an upload refused midway (chunked, past ui.maxUploadSize)", async () => {
+    // The rest of the body is never read: a connection left open would sit paused, never notice
+    // its client leaving, and hold the UI's stop forever.
+    const { port } = new URL(harness.base);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    let reply = "";
+    socket.on("data", (chunk) => {
+      reply += String(chunk);
+    });
+    const closed = new Promise<boolean>((resolve) => {
+      socket.once("close", () => resolve(true));
+      setTimeout(() => resolve(false), 3000);
+    });
+    socket.write(
+      "PUT /api/files/content?path=/chunked.bin HTTP/1.1\r\nhost: x\r\n" +
+        `cookie: ${session.cookie}\r\nx-csrf-token: ${session.csrf}\r\n` +
+        "content-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n",
+    );
+    const piece = Buffer.alloc(256 * 1024, 97);
+    for (let i = 0; i < 6 && !reply; i++) {
+      socket.write(`${piece.length.toString(16)}\r\n`);
+      socket.write(piece);
+      socket.write("\r\n");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const wasClosed = await closed;
+    socket.destroy();
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+    expect(wasClosed).toBe(true);
+    expect(fs.existsSync(path.join(harness.home, "files", "chunked.bin"))).toBe(false);
+  });
+
   it("refuses paths that climb out of the root: .., encoded, backslash, NUL, the reserved folder", async () => {
     const outside = path.join(harness.home, "outside.txt");
     fs.writeFileSync(outside, "secret");

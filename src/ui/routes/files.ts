@@ -73,7 +73,14 @@ export function filesRoutes(ui: UIContext): void {
       const body = sizeLimit(limit);
       request.raw.once("error", (error) => body.destroy(error));
       request.raw.once("aborted", () => body.destroy(new Error("upload aborted")));
-      await fs().write(path, request.raw.pipe(body));
+      try {
+        await fs().write(path, request.raw.pipe(body));
+      } catch (error) {
+        // The rest of the body stays unread: close the connection after the error reply. Kept
+        // open, it would sit paused, never notice its client leaving, and hold the UI's stop.
+        reply.header("connection", "close");
+        throw error;
+      }
       reply.code(201);
       return { path, size: (await fs().stat(path)).size };
     },
