@@ -20,7 +20,7 @@ import {
   processingKey,
   WORKERS_KEY,
 } from "./redis-keys.js";
-import { TickBatch } from "./tick-batch.js";
+import { type Multi, TickBatch } from "./tick-batch.js";
 
 /** What a worker publishes about itself in `heroworkers` (the reaper reads `topics`). */
 export interface WorkerInfo {
@@ -56,6 +56,11 @@ const CLAIM_FIELDS = [
   "createdAt",
 ] as const;
 
+/** CLAIM_FIELDS' values, as HMGET answers them. */
+type Hash = (string | null)[];
+/** Per moved id, its hash when already read (undefined: not read yet). */
+type Hashes = (Hash | undefined)[];
+
 function claimFields(values: readonly (string | null)[] | undefined): Record<string, string> {
   const hash: Record<string, string> = {};
   CLAIM_FIELDS.forEach((field, i) => {
@@ -79,6 +84,11 @@ export class WorkerQueue {
    * so free slots beyond the jobs there are do not cost an empty move each.
    */
   private moves = 1;
+  /**
+   * Per lane, the ids its next LMOVEs should return (its right end, read after the last round), and
+   * whether that guess held last time: then the next round reads their hashes along with the moves.
+   */
+  private readonly ends = new Map<string, { ids: string[]; held: boolean }>();
 
   constructor(
     private readonly redis: Redis,
@@ -116,17 +126,15 @@ export class WorkerQueue {
     const guess = lanesInOrder(first, this.priorities.get(first) ?? [])[0] as string;
     const processing = processingKey(this.workerId, first);
     const firstRound = Math.min(max, this.moves);
-    const replies = await this.batch.run((multi) => {
+    const round = await this.move(first, guess, firstRound, topics.length, (multi) => {
       for (const topic of topics) multi.zrange(prioritiesKey(topic), "0", "-1");
-      for (let i = 0; i < firstRound; i++) multi.lmove(guess, processing, "RIGHT", "LEFT");
     });
     for (const [i, topic] of topics.entries()) {
-      this.priorities.set(topic, ((replies[i] as string[] | undefined) ?? []).map(Number));
+      this.priorities.set(topic, ((round.before[i] as string[] | undefined) ?? []).map(Number));
     }
-    const moved = replies.slice(topics.length).filter((id): id is string => typeof id === "string");
-    this.learn(firstRound, moved.length);
+    const moved = round.ids;
     let guessed = lanesInOrder(first, this.priorities.get(first) ?? [])[0] === guess;
-    if (guessed) claimed.push(...(await this.claim(first, moved)));
+    if (guessed) claimed.push(...(await this.claim(first, moved, round.hashes)));
     else if (moved.length > 0) await this.putBack(processing, guess, moved.length);
     guessed &&= moved.length < firstRound; // the guessed lane is known to be empty now
     for (let i = 0; i < topics.length && claimed.length < max; i++) {
@@ -140,8 +148,38 @@ export class WorkerQueue {
     return claimed;
   }
 
-  private learn(sent: number, moved: number): void {
-    this.moves = moved === sent ? Math.min(MOVES_PER_ROUND, sent * 2) : Math.max(1, moved);
+  /**
+   * One round trip: `count` LMOVEs from `lane` (after `before`'s `beforeCount` commands), the
+   * lane's new right end for the next round, and, when the last guess of that end held, the
+   * hashes of the jobs it promised, so their claim needs no read of its own.
+   */
+  private async move(
+    topic: string,
+    lane: string,
+    count: number,
+    beforeCount = 0,
+    before?: (multi: Multi) => void,
+  ): Promise<{ ids: string[]; hashes: Hashes; before: unknown[] }> {
+    const processing = processingKey(this.workerId, topic);
+    const end = this.ends.get(lane);
+    const promised = end?.held ? end.ids.slice(0, count) : [];
+    const replies = await this.batch.run((multi) => {
+      before?.(multi);
+      for (let i = 0; i < count; i++) multi.lmove(lane, processing, "RIGHT", "LEFT");
+      for (const id of promised) multi.hmget(jobKey(topic, Number(id)), ...CLAIM_FIELDS);
+      multi.lrange(lane, -Math.min(MOVES_PER_ROUND, count * 2), -1);
+    });
+    const ids = replies
+      .slice(beforeCount, beforeCount + count)
+      .filter((id): id is string => typeof id === "string");
+    const read = replies.slice(beforeCount + count, beforeCount + count + promised.length) as Hash[];
+    const next = (replies[replies.length - 1] as string[]).reverse(); // LMOVE takes the right end first
+    // A miss (another worker took them) stops the reads until a guess holds again.
+    const held = end !== undefined && ids.every((id, i) => end.ids[i] === undefined || end.ids[i] === id);
+    this.ends.set(lane, { ids: next, held });
+    this.moves = ids.length === count ? Math.min(MOVES_PER_ROUND, count * 2) : Math.max(1, ids.length);
+    const byId = new Map(promised.map((id, i) => [id, read[i]]));
+    return { ids, hashes: ids.map((id) => byId.get(id)), before: replies };
   }
 
   /** Undoes the last `count` LMOVEs from `lane`: the jobs go back to its head, in their order. */
@@ -153,15 +191,10 @@ export class WorkerQueue {
 
   /** Moves up to `max - claimed.length` jobs from the lane (one round trip) and claims them. */
   private async takeFromLane(topic: string, lane: string, max: number, claimed: ClaimedJob[]): Promise<void> {
-    const processing = processingKey(this.workerId, topic);
     while (claimed.length < max) {
       const wanted = Math.min(max - claimed.length, this.moves);
-      const moved = await this.batch.run((multi) => {
-        for (let i = 0; i < wanted; i++) multi.lmove(lane, processing, "RIGHT", "LEFT");
-      });
-      const ids = moved.filter((id): id is string => typeof id === "string");
-      this.learn(wanted, ids.length);
-      claimed.push(...(await this.claim(topic, ids)));
+      const { ids, hashes } = await this.move(topic, lane, wanted);
+      claimed.push(...(await this.claim(topic, ids, hashes)));
       if (ids.length < wanted) return; // the lane is empty
     }
   }
@@ -170,12 +203,18 @@ export class WorkerQueue {
    * Marks the jobs active with a fresh token each and reports them. An id whose job is not there to
    * run (cancelled or finished meanwhile, or not a job at all) is dropped from the processing list.
    */
-  private async claim(topic: string, ids: readonly string[]): Promise<ClaimedJob[]> {
+  private async claim(topic: string, ids: readonly string[], known: Hashes = []): Promise<ClaimedJob[]> {
     if (ids.length === 0) return [];
     const processing = processingKey(this.workerId, topic);
-    const hashes = (await this.batch.run((multi) => {
-      for (const id of ids) multi.hmget(jobKey(topic, Number(id)), ...CLAIM_FIELDS);
-    })) as (string | null)[][];
+    const unread = ids.filter((_, i) => known[i] === undefined);
+    const read =
+      unread.length === 0
+        ? []
+        : ((await this.batch.run((multi) => {
+            for (const id of unread) multi.hmget(jobKey(topic, Number(id)), ...CLAIM_FIELDS);
+          })) as Hash[]);
+    let r = 0;
+    const hashes = ids.map((_, i) => known[i] ?? read[r++]);
     const now = Date.now();
     const claimed: ClaimedJob[] = [];
     const random = randomBytes(TOKEN_BYTES * ids.length); // one call for the batch's tokens

@@ -216,6 +216,22 @@ describeBackends("job recovery", (backend) => {
     redis.disconnect();
   });
 
+  it("claims the right jobs when another worker took the ones a worker expected next", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 0 });
+    for (let i = 1; i <= 8; i++) await jm.createJob("work", `p${i}`);
+    const redis = client(target);
+    const a = new WorkerQueue(redis, "a");
+    const b = new WorkerQueue(redis, "b");
+    const params = (claimed: { job: { params: string } }[]) => claimed.map((c) => c.job.params);
+    expect(params(await a.fetch(["work"], 0, 1))).toEqual(["p1"]);
+    expect(params(await a.fetch(["work"], 0, 2))).toEqual(["p2", "p3"]); // a now expects p4, p5 …
+    expect(params(await b.fetch(["work"], 0, 2))).toEqual(["p4", "p5"]); // … which b takes
+    expect(params(await a.fetch(["work"], 0, 2))).toEqual(["p6", "p7"]);
+    expect(params(await a.fetch(["work"], 0, 2))).toEqual(["p8"]);
+    redis.disconnect();
+  });
+
   it("leaves no herojobs:* key after 10,000 finished jobs", async () => {
     const target = await backend.redis();
     const jm = await openManager(target, { workerCount: 20 });
