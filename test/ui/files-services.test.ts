@@ -97,6 +97,18 @@ describe("UI files API", () => {
     expect(fs.existsSync(path.join(harness.home, "files", "big.bin"))).toBe(false);
   });
 
+  it("names downloads in a Content-Disposition any client can parse (RFC 8187 attr-chars only)", async () => {
+    const name = "it's (1) *ü* 50%;\".txt";
+    const url = `/api/files/content?path=${encodeURIComponent(`/${name}`)}`;
+    expect((await call(harness.base, "PUT", url, { session, body: "x" })).status).toBe(201);
+    const response = await fetch(`${harness.base}${url}`, { headers: { cookie: session.cookie } });
+    const header = response.headers.get("content-disposition") ?? "";
+    const value = /^attachment; filename\*=UTF-8''([A-Za-z0-9!#$&+.^_`|~%-]+)$/.exec(header)?.[1];
+    expect(value, header).toBeDefined();
+    expect(decodeURIComponent(value as string)).toBe(name);
+    await response.arrayBuffer();
+  });
+
   it("closes the connection of an upload refused midway (chunked, past ui.maxUploadSize)", async () => {
     // The rest of the body is never read: a connection left open would sit paused, never notice
     // its client leaving, and hold the UI's stop forever.

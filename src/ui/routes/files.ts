@@ -50,7 +50,7 @@ export function filesRoutes(ui: UIContext): void {
       reply
         .header("content-type", "application/octet-stream")
         .header("content-length", String(info.size))
-        .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header("content-disposition", `attachment; filename*=UTF-8''${extValue(name)}`)
         .header("etag", info.etag);
       return reply.send(await fs().read(path));
     },
@@ -117,6 +117,13 @@ export function filesRoutes(ui: UIContext): void {
     },
   );
 }
+
+/**
+ * `text` as an RFC 8187 ext-value's characters: encodeURIComponent leaves ' ( ) * as they are,
+ * and a quote in the value breaks parsers (Chrome's among them) that split it at quotes.
+ */
+const extValue = (text: string) =>
+  encodeURIComponent(text).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const tooLarge = (limit: number) =>
   new UIRequestError(413, "HEROAGENT_ERR_PAYLOAD_TOO_LARGE", `uploads are limited to ${limit} bytes`);
