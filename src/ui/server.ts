@@ -88,7 +88,14 @@ export class UIServer {
   }
 
   async start(): Promise<void> {
-    const app = Fastify({ logger: false, bodyLimit: JSON_BODY_LIMIT, trustProxy: false });
+    // Stopping closes every connection, as the WebDAV server does: a client that stalls a
+    // download (or keeps a connection alive) must not hold the process's stop.
+    const app = Fastify({
+      logger: false,
+      bodyLimit: JSON_BODY_LIMIT,
+      trustProxy: false,
+      forceCloseConnections: true,
+    });
     const auth = new Auth(this.secret, this.config.ui.readOnly);
     const routes = new RouteTable(app, auth.publicRoutes);
     const context: UIContext = {

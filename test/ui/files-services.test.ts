@@ -142,6 +142,31 @@ describe("UI files API", () => {
     expect(fs.existsSync(path.join(harness.home, "files", "chunked.bin"))).toBe(false);
   });
 
+  it("stops at once while a client holds a download open without reading it", async () => {
+    const other = await startUI(dir);
+    const otherSession = await login(other.base);
+    const big = Buffer.alloc(8 * 1024 * 1024, 1);
+    const put = await call(other.base, "PUT", "/api/files/content?path=/big.bin", {
+      session: otherSession,
+      body: big,
+    });
+    expect(put.status).toBe(201);
+    const { port } = new URL(other.base);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.pause(); // a stalled reader: the reply fills the socket's buffers and waits
+    socket.write(
+      `GET /api/files/content?path=/big.bin HTTP/1.1\r\nhost: x\r\ncookie: ${otherSession.cookie}\r\n\r\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = await Promise.race([
+      other.factory.stop().then(() => "stopped"),
+      new Promise((resolve) => setTimeout(() => resolve("still stopping"), 3000)),
+    ]);
+    socket.destroy();
+    expect(stopped).toBe("stopped");
+  });
+
   it("refuses paths that climb out of the root: .., encoded, backslash, NUL, the reserved folder", async () => {
     const outside = path.join(harness.home, "outside.txt");
     fs.writeFileSync(outside, "secret");
