@@ -25,7 +25,7 @@ import { filesRoutes } from "./routes/files.js";
 import { jobsRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/logs.js";
 import { opsRoutes } from "./routes/ops.js";
-import { redisRoutes } from "./routes/redis.js";
+import { REDIS_KEY_MAX, redisRoutes } from "./routes/redis.js";
 import { servicesRoutes } from "./routes/services.js";
 import { sessionRoutes } from "./routes/session.js";
 import { systemRoutes } from "./routes/system.js";
@@ -95,6 +95,18 @@ export class UIServer {
       bodyLimit: JSON_BODY_LIMIT,
       trustProxy: false,
       forceCloseConnections: true,
+      // A path parameter may be a Redis key (up to 64 KiB): the router's default cuts at 100.
+      maxParamLength: REDIS_KEY_MAX,
+      // The router's own refusals (a malformed %-escape) leave as the API's JSON errors too; they
+      // pass no hook, so they carry the onSend headers themselves.
+      frameworkErrors: (error, _request, reply) => {
+        const { status, code, message } = errorReply(error);
+        return (reply as FastifyReply)
+          .code(status)
+          .headers({ "cache-control": "no-store", "x-content-type-options": "nosniff" })
+          .type("application/json")
+          .send({ error: { code, message } });
+      },
     });
     const auth = new Auth(this.secret, this.config.ui.readOnly);
     const routes = new RouteTable(app, auth.publicRoutes);

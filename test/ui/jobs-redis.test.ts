@@ -209,6 +209,23 @@ describe("UI redis API", () => {
     expect((await api("GET", "/api/redis/keys?type=blob")).status).toBe(400);
   });
 
+  it("reads and deletes keys of any length and spelling", async () => {
+    const keys = [`ui:long:${"k".repeat(300)}`, "ui:odd/a b?c#d%e&f=g+h", "ui:ключ 🔑", "ui:\r\n\t"];
+    for (const key of keys) {
+      await redis.set(key, "v");
+      const url = `/api/redis/keys/${encodeURIComponent(key)}`;
+      expect((await api("GET", url)).body, key).toMatchObject({ key, type: "string", value: "v" });
+      expect((await api("DELETE", url)).body, key).toEqual({ deleted: 1 });
+      expect(await redis.exists(key)).toBe(0);
+    }
+  });
+
+  it("answers a malformed URL with the API's JSON error", async () => {
+    const bad = await api("GET", "/api/redis/keys/%FF");
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: "HEROAGENT_ERR_VALIDATION" } } });
+    expect(bad.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("browses any database, one at a time", async () => {
     const db3 = new Redis({ ...(redis.options as object), db: 3 });
     try {

@@ -11,12 +11,10 @@ export const VALUE_ELEMENTS_MAX = 1000;
 const STRING_BYTES_MAX = 64 * 1024;
 const TYPES = ["string", "list", "set", "zset", "hash", "stream"] as const;
 
-const keyParams = z.strictObject({
-  key: z
-    .string()
-    .min(1)
-    .max(64 * 1024),
-});
+/** Characters of a key the routes take. */
+export const REDIS_KEY_MAX = 64 * 1024;
+
+const keyParams = z.strictObject({ key: z.string().min(1).max(REDIS_KEY_MAX) });
 const dbQuery = { db: intString(0, 1_000_000).default(0) };
 const scanQuery = z.strictObject({
   ...dbQuery,
