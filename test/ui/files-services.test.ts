@@ -167,6 +167,11 @@ describe("UI files API", () => {
     expect(stopped).toBe("stopped");
   });
 
+  it("refuses a path that is not well-formed Unicode with 400", async () => {
+    const lone = await api("POST", "/api/files/mkdir", { path: "/a\ud800b" });
+    expect(lone).toMatchObject({ status: 400, body: { error: { code: "HEROAGENT_ERR_VALIDATION" } } });
+  });
+
   it("refuses paths that climb out of the root: .., encoded, backslash, NUL, the reserved folder", async () => {
     const outside = path.join(harness.home, "outside.txt");
     fs.writeFileSync(outside, "secret");

@@ -16,6 +16,8 @@ const requiredPath = z.strictObject({ path: z.string().min(1).max(4096) });
 
 /** A resource path ("/" or "/a/b") from the API's `path`, with the WebDAV server's rules. */
 export function apiPath(path: string): string {
+  // A lone surrogate (JSON "\ud800") names no file and cannot be encoded: refused, not a 500.
+  if (/\p{Surrogate}/u.test(path)) throw badRequest("path is not well-formed Unicode");
   // Each segment is encoded so resourcePathOf decodes it back to exactly what the caller sent.
   const encoded = path.split("/").map(encodeURIComponent).join("/");
   return resourcePathOf(`/${encoded}`, "");
