@@ -23,6 +23,11 @@ export class EventStreams {
       "x-accel-buffering": "no",
       "x-content-type-options": "nosniff",
     });
+    // HEAD: the headers alone (an open reply with no body would hold the connection forever).
+    if (request.method === "HEAD") {
+      res.end();
+      return;
+    }
     const gone = () => request.raw.destroyed || res.writableEnded;
     const send: SendEvent = (event, data) => {
       if (!gone()) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

@@ -1,5 +1,6 @@
 /** Live updates: GET /api/events streams job state changes and stats (Server-Sent Events). */
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,28 @@ describe("UI live events", () => {
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(values.every((v) => v > 0 && v <= 100)).toBe(true);
   }, 15_000);
+
+  it("answers HEAD with the headers only, leaving the connection free for the next request", async () => {
+    const { port } = new URL(harness.base);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    let received = "";
+    socket.on("data", (chunk) => {
+      received += String(chunk);
+    });
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 60 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    };
+    for (const target of ["/api/events", "/api/logs/stream"]) {
+      socket.write(`HEAD ${target} HTTP/1.1\r\nhost: x\r\ncookie: ${session.cookie}\r\n\r\n`);
+      socket.write("GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n");
+      await until(() => received.includes('{"status":"ok"}'));
+      expect(received, target).toMatch(/^HTTP\/1\.1 200 [^]*text\/event-stream[^]*HTTP\/1\.1 200 /);
+      expect(received, target).toContain('{"status":"ok"}');
+      received = "";
+    }
+    socket.destroy();
+  });
 
   it("ends open streams when the UI stops", async () => {
     const other = await startUI(dir);
