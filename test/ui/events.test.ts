@@ -89,7 +89,7 @@ describe("UI live events", () => {
       socket.write(`HEAD ${target} HTTP/1.1\r\nhost: x\r\ncookie: ${session.cookie}\r\n\r\n`);
       socket.write("GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n");
       await until(() => received.includes('{"status":"ok"}'));
-      expect(received, target).toMatch(/^HTTP\/1\.1 200 [^]*text\/event-stream[^]*HTTP\/1\.1 200 /);
+      expect(received, target).toMatch(/^HTTP\/1\.1 200 [\s\S]*text\/event-stream[\s\S]*HTTP\/1\.1 200 /);
       expect(received, target).toContain('{"status":"ok"}');
       received = "";
     }
