@@ -3,9 +3,21 @@
 import { login, session } from "../api.js";
 import { errorBox, h, replace } from "../dom.js";
 
-/** Only a path inside the app (never another origin) may follow the login. */
+/**
+ * Only a path inside the app (never another origin) may follow the login. It is read as the
+ * browser reads it: "/\host" or "/<tab>/host" are "//host", another origin, which history
+ * refuses to go to.
+ */
 function nextPath(/** @type {string | null} */ next) {
-  return next && /^\/(?!\/)/.test(next) && !next.startsWith("/login") ? next : "/";
+  if (!next?.startsWith("/")) return "/";
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== location.origin || url.pathname.startsWith("/login")) return "/";
+  return url.pathname + url.search + url.hash;
 }
 
 /** @param {import("../app.js").PageContext} ctx */
