@@ -95,12 +95,16 @@ export async function render(ctx) {
   };
   more.addEventListener("click", scan);
 
+  /** Counts the keys clicked: a value that arrives after a later click is not shown. */
+  let shows = 0;
   /** @param {string} key */
   const show = async (key) => {
+    const turn = ++shows;
     for (const b of list.querySelectorAll("button[aria-pressed]")) b.removeAttribute("aria-pressed");
     list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.setAttribute("aria-pressed", "true");
     try {
       const reply = await get(inDb(`/api/redis/keys/${encodeURIComponent(key)}`), signal);
+      if (turn !== shows) return;
       replace(
         value,
         keyView(reply, ctx, async () => {
@@ -118,6 +122,7 @@ export async function render(ctx) {
         }),
       );
     } catch (error) {
+      if (turn !== shows || signal.aborted) return;
       if (error instanceof ApiError && error.status === 404)
         replace(value, errorBox(`The key "${key}" is gone.`));
       else replace(value, errorBox(error));

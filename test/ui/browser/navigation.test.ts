@@ -1,7 +1,11 @@
-/** The web UI under quick or odd navigation: the login page's "next" that is not a path of this app. */
+/**
+ * The web UI under quick or odd navigation: the login page's "next" that is not a path of this
+ * app, and a Redis key clicked while the value of the one before is still on its way.
+ */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { PASSWORD, startUI, type UIHarness } from "../helpers.js";
@@ -36,6 +40,33 @@ describe("web UI navigation in chromium", () => {
       await page.click("#logout");
       await page.waitForURL(/\/login$/);
     }
+    expect(await problems()).toEqual([]);
+    await context.close();
+  });
+
+  itBrowser("shows the Redis key clicked last, whatever order the values arrive in", async () => {
+    const address = String(ui.factory.status().find((s) => s.name === "redis")?.address);
+    const [host, port] = address.split(":") as [string, string];
+    const redis = new Redis({ host, port: Number(port), lazyConnect: true });
+    await redis.connect();
+    await redis.set("race:slow", "the slow one");
+    await redis.set("race:fast", "the fast one");
+    const { page, context, problems } = await openPage(browser as Browser);
+    await logIn(page, ui.base, "/redis?pattern=race%3A*");
+    let slowAnswered = false;
+    await page.route("**/api/redis/keys/race%3Aslow*", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.continue();
+      slowAnswered = true;
+    });
+    await page.click('#keys button[data-key="race:slow"]');
+    await page.click('#keys button[data-key="race:fast"]');
+    await expect.poll(() => page.locator("#key-value").textContent()).toBe("the fast one");
+    await expect.poll(() => slowAnswered).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await page.locator("#key-value").textContent()).toBe("the fast one");
+    expect(await page.locator("#value .key-name").textContent()).toBe("race:fast");
+    redis.disconnect();
     expect(await problems()).toEqual([]);
     await context.close();
   });
