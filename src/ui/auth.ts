@@ -97,8 +97,10 @@ export class Auth {
   }
 
   private identify(request: FastifyRequest): Caller | undefined {
+    // Only the Bearer scheme is ours: another one (a proxy's Basic login in front of the UI)
+    // leaves the request to its cookie.
     const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
+    if (authorization !== undefined && /^Bearer\b/i.test(authorization)) {
       this.refuseIfLimited(request.ip);
       const match = /^Bearer (.+)$/i.exec(authorization);
       if (match && secretsEqual(match[1] as string, this.secret)) return { via: "bearer" };

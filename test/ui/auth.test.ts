@@ -81,6 +81,23 @@ describe("UI auth", () => {
     });
   });
 
+  it("lets a cookie through beside another Authorization scheme (a proxy's Basic login)", async () => {
+    const { base } = await start();
+    const session = await login(base);
+    const headers = { cookie: session.cookie, authorization: "Basic dXNlcjpwYXNz" };
+    for (let i = 0; i < 12; i++) {
+      expect((await fetch(`${base}/api/services`, { headers })).status).toBe(200);
+    }
+    const mutation = await fetch(`${base}/api/files/mkdir`, {
+      method: "POST",
+      headers: { ...headers, "x-csrf-token": session.csrf, "content-type": "application/json" },
+      body: JSON.stringify({ path: "/via-proxy" }),
+    });
+    expect(mutation.status).toBe(201);
+    const alone = await fetch(`${base}/api/services`, { headers: { authorization: headers.authorization } });
+    expect(alone.status).toBe(401);
+  });
+
   it("refuses every mutation in read-only mode but login and logout", async () => {
     const { base } = await start({ "ui.readOnly": true });
     const session = await login(base);
