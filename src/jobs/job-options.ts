@@ -110,21 +110,28 @@ export function resolveJobOptions(
   };
 }
 
+/** The latest time a Date can hold: a later runAt could never be shown or reached. */
+export const RUN_AT_MAX = 8_640_000_000_000_000;
+
 function resolveRunAt(options: CreateJobOptions, now: number): number {
   if (options.delay !== undefined && options.runAt !== undefined) {
     throw new JobInvalidError("give either delay or runAt, not both");
   }
   if (options.delay !== undefined) {
     const delay = options.delay;
-    if (!(typeof delay === "number" && Number.isFinite(delay) && delay >= 0)) {
-      throw new JobInvalidError(`delay must be a non-negative number of milliseconds (got ${show(delay)})`);
+    if (!(typeof delay === "number" && Number.isFinite(delay) && delay >= 0 && now + delay <= RUN_AT_MAX)) {
+      throw new JobInvalidError(
+        `delay must be milliseconds from 0 to ${RUN_AT_MAX - now} (the year 275760) (got ${show(delay)})`,
+      );
     }
     return now + Math.ceil(delay);
   }
   if (options.runAt !== undefined) {
     const at = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt;
-    if (!(typeof at === "number" && Number.isFinite(at) && at >= 0)) {
-      throw new JobInvalidError(`runAt must be a Date or epoch milliseconds (got ${show(options.runAt)})`);
+    if (!(typeof at === "number" && Number.isFinite(at) && at >= 0 && at <= RUN_AT_MAX)) {
+      throw new JobInvalidError(
+        `runAt must be a Date or epoch milliseconds up to ${RUN_AT_MAX} (got ${show(options.runAt)})`,
+      );
     }
     return Math.ceil(at);
   }
