@@ -40,9 +40,12 @@ export class LogBuffer {
     this.ring = new Array(capacity);
   }
 
-  /** Replaces `secret` wherever it would appear in a kept line. */
+  /** Replaces `secret` wherever it would appear in a kept line (as is, or escaped inside JSON). */
   mask(secret: string): void {
-    if (secret !== "") this.secrets.push(secret);
+    if (secret === "") return;
+    this.secrets.push(secret);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) this.secrets.push(escaped);
   }
 
   /** The pino destination's entry point: one JSON line (or several, newline-separated). */

@@ -49,5 +49,8 @@ describe("LogBuffer", () => {
       ["info", "plain text"],
     ]);
     expect(seen).toEqual(["token (shown once): [redacted]", "plain text"]);
+    logs.mask('pa"ss\\word');
+    logs.write(`${JSON.stringify({ level: 30, msg: 'said pa"ss\\word' })}\n`);
+    expect(logs.lines().at(-1)?.msg).toBe("said [redacted]");
   });
 });
