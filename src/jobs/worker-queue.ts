@@ -80,8 +80,8 @@ export class WorkerQueue {
   /** The non-zero priorities of each topic as last read (lanes change rarely). */
   private readonly priorities = new Map<string, number[]>();
   /**
-   * LMOVEs for the next round: doubles while rounds come back full, else what the last one found,
-   * so free slots beyond the jobs there are do not cost an empty move each.
+   * LMOVEs for the next round: as many jobs as the last round saw waiting (at least one), so free
+   * slots beyond the jobs there are do not cost an empty move each.
    */
   private moves = 1;
   /**
@@ -126,7 +126,7 @@ export class WorkerQueue {
     const guess = lanesInOrder(first, this.priorities.get(first) ?? [])[0] as string;
     const processing = processingKey(this.workerId, first);
     const firstRound = Math.min(max, this.moves);
-    const round = await this.move(first, guess, firstRound, topics.length, (multi) => {
+    const round = await this.move(first, guess, firstRound, max, topics.length, (multi) => {
       for (const topic of topics) multi.zrange(prioritiesKey(topic), "0", "-1");
     });
     for (const [i, topic] of topics.entries()) {
@@ -136,7 +136,7 @@ export class WorkerQueue {
     let guessed = lanesInOrder(first, this.priorities.get(first) ?? [])[0] === guess;
     if (guessed) claimed.push(...(await this.claim(first, moved, round.hashes)));
     else if (moved.length > 0) await this.putBack(processing, guess, moved.length);
-    guessed &&= moved.length < firstRound; // the guessed lane is known to be empty now
+    guessed &&= round.empty; // the guessed lane is known to be empty now
     for (let i = 0; i < topics.length && claimed.length < max; i++) {
       const topic = topics[(start + i) % topics.length] as string;
       for (const lane of lanesInOrder(topic, this.priorities.get(topic) ?? [])) {
@@ -150,16 +150,17 @@ export class WorkerQueue {
 
   /**
    * One round trip: `count` LMOVEs from `lane` (after `before`'s `beforeCount` commands), the
-   * lane's new right end for the next round, and, when the last guess of that end held, the
-   * hashes of the jobs it promised, so their claim needs no read of its own.
+   * lane's new right end (up to `look` ids) for the next round, and, when the last guess of that
+   * end held, the hashes of the jobs it promised, so their claim needs no read of its own.
    */
   private async move(
     topic: string,
     lane: string,
     count: number,
+    look: number,
     beforeCount = 0,
     before?: (multi: Multi) => void,
-  ): Promise<{ ids: string[]; hashes: Hashes; before: unknown[] }> {
+  ): Promise<{ ids: string[]; hashes: Hashes; empty: boolean; before: unknown[] }> {
     const processing = processingKey(this.workerId, topic);
     const end = this.ends.get(lane);
     const promised = end?.held ? end.ids.slice(0, count) : [];
@@ -167,7 +168,7 @@ export class WorkerQueue {
       before?.(multi);
       for (let i = 0; i < count; i++) multi.lmove(lane, processing, "RIGHT", "LEFT");
       for (const id of promised) multi.hmget(jobKey(topic, Number(id)), ...CLAIM_FIELDS);
-      multi.lrange(lane, -Math.min(MOVES_PER_ROUND, count * 2), -1);
+      multi.lrange(lane, -Math.max(1, Math.min(MOVES_PER_ROUND, look)), -1);
     });
     const ids = replies
       .slice(beforeCount, beforeCount + count)
@@ -177,9 +178,10 @@ export class WorkerQueue {
     // A miss (another worker took them) stops the reads until a guess holds again.
     const held = end !== undefined && ids.every((id, i) => end.ids[i] === undefined || end.ids[i] === id);
     this.ends.set(lane, { ids: next, held });
-    this.moves = ids.length === count ? Math.min(MOVES_PER_ROUND, count * 2) : Math.max(1, ids.length);
+    this.moves = Math.max(1, next.length);
     const byId = new Map(promised.map((id, i) => [id, read[i]]));
-    return { ids, hashes: ids.map((id) => byId.get(id)), before: replies };
+    // Empty after the moves: the jobs just taken start without another look at the lane.
+    return { ids, hashes: ids.map((id) => byId.get(id)), empty: next.length === 0, before: replies };
   }
 
   /** Undoes the last `count` LMOVEs from `lane`: the jobs go back to its head, in their order. */
@@ -189,13 +191,13 @@ export class WorkerQueue {
     });
   }
 
-  /** Moves up to `max - claimed.length` jobs from the lane (one round trip) and claims them. */
+  /** Moves up to `max - claimed.length` jobs from the lane, a round trip per round, and claims them. */
   private async takeFromLane(topic: string, lane: string, max: number, claimed: ClaimedJob[]): Promise<void> {
     while (claimed.length < max) {
       const wanted = Math.min(max - claimed.length, this.moves);
-      const { ids, hashes } = await this.move(topic, lane, wanted);
+      const { ids, hashes, empty } = await this.move(topic, lane, wanted, max - claimed.length);
       claimed.push(...(await this.claim(topic, ids, hashes)));
-      if (ids.length < wanted) return; // the lane is empty
+      if (empty) return;
     }
   }
 
