@@ -9,6 +9,7 @@ import { ClaimCache } from "./claim-cache.js";
 import type { Job } from "./job.js";
 import { decodeEvent, encodeEvent, type WorkerEvent } from "./job-events.js";
 import { queuedJobFields, requeuedJobFields } from "./job-hash.js";
+import { notify, pushReady, recoverTaken, TAKEN_FIELDS } from "./lanes.js";
 import { readStream } from "./redis-client.js";
 import {
   CANCEL_CHANNEL,
@@ -18,8 +19,6 @@ import {
   jobKey,
   leaseKey,
   logsKey,
-  NOTIFY_TOKENS_MAX,
-  notifyKey,
   parseDelayedMember,
   parseJobKey,
   prioritiesKey,
@@ -232,17 +231,13 @@ export class RedisJobManager {
         await this.watcher.watch(key);
         const ids = await this.watcher.lrange(key, 0, -1);
         const lookup = this.watcher.pipeline();
-        for (const id of ids) lookup.hmget(jobKey(topic, Number(id)), "status", "token", "priority");
+        for (const id of ids) lookup.hmget(jobKey(topic, Number(id)), ...TAKEN_FIELDS);
         const hashes = ((await lookup.exec()) ?? []).map(([, value]) => value as (string | null)[]);
         const multi = this.watcher.multi().del(key);
         recovered = 0;
         ids.forEach((id, i) => {
-          const [status, token, priority] = hashes[i] ?? [];
           const jobId = Number(id);
-          if (status === "new" && !token) {
-            this.claims.forget(jobId); // it may now be taken twice
-            returnToHead(multi, { topic, jobId, priority: Number(priority) || 0 }); // taken, not claimed
-          } else if (token) {
+          const outcome = recoverTaken(multi, { topic, jobId, workerId }, hashes[i] ?? [], (token) => {
             const event = {
               type: "lost",
               jobId,
@@ -253,8 +248,9 @@ export class RedisJobManager {
               reason: "lease expired",
             } as const;
             multi.xadd(EVENTS_KEY, "*", ...encodeEvent(event));
-          } else return; // gone (finished or cancelled meanwhile): nothing to recover
-          recovered++;
+          });
+          if (outcome === "returned") this.claims.forget(jobId); // it may now be taken twice
+          if (outcome) recovered++;
         });
         if ((await multi.exec()) !== null) break;
       }
@@ -302,22 +298,6 @@ function unplace(multi: Multi, job: JobRef): Multi {
   return multi
     .lrem(queueKey(job.topic, job.priority), 0, String(job.jobId))
     .zrem(DELAYED_KEY, delayedMember(job.topic, job.jobId));
-}
-
-/** Back where LMOVE took it from (the right end), so it is the next one taken. */
-function returnToHead(multi: Multi, job: JobRef): Multi {
-  return notify(multi.rpush(queueKey(job.topic, job.priority), String(job.jobId)), job.topic);
-}
-
-function pushReady(multi: Multi, job: JobRef): Multi {
-  if (job.priority !== 0) multi.zadd(prioritiesKey(job.topic), job.priority, String(job.priority));
-  return notify(multi.lpush(queueKey(job.topic, job.priority), String(job.jobId)), job.topic);
-}
-
-/** Wake-up tokens for the topic's idle workers (a bounded list: tokens are hints, not jobs). */
-function notify(multi: Multi, topic: string, count = 1): Multi {
-  const tokens = Array.from({ length: count }, () => "1");
-  return multi.lpush(notifyKey(topic), ...tokens).ltrim(notifyKey(topic), 0, NOTIFY_TOKENS_MAX - 1);
 }
 
 /** Wake-up tokens per topic per transaction at most: more idle worker processes than this poll. */

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { encodeEvent, type WorkerEvent } from "./job-events.js";
 import { claimedJobFields, type RunningJob, runningJobFromHash } from "./job-hash.js";
 import { cleanLogLine } from "./job-logs.js";
+import { recoverTaken, TAKEN_FIELDS } from "./lanes.js";
 import { LOG_LINES_MAX } from "./limits.js";
 import {
   EVENTS_KEY,
@@ -104,6 +105,43 @@ export class WorkerQueue {
         .set(leaseKey(this.workerId), String(Date.now()), "PX", leaseMs)
         .hset(WORKERS_KEY, this.workerId, JSON.stringify(info)),
     );
+  }
+
+  /**
+   * Puts right what this live worker holds but no longer runs: ids left in its processing lists by
+   * a fetch that failed after its moves, or a report that gave up (the reaper only recovers dead
+   * workers). Call it between fetches, with every id the worker runs or still reports in `held`.
+   * Returns how many jobs were returned to their lane or reported lost.
+   */
+  async recoverOrphans(
+    topics: readonly string[],
+    held: ReadonlySet<number>,
+    now = Date.now(),
+  ): Promise<number> {
+    const lists = (await this.batch.run((multi) => {
+      for (const topic of topics) multi.lrange(processingKey(this.workerId, topic), 0, -1);
+    })) as string[][];
+    const orphans = topics.flatMap((topic, i) =>
+      (lists[i] ?? []).filter((id) => !held.has(Number(id))).map((id) => ({ topic, id })),
+    );
+    if (orphans.length === 0) return 0;
+    const hashes = (await this.batch.run((multi) => {
+      for (const { topic, id } of orphans) multi.hmget(jobKey(topic, Number(id)), ...TAKEN_FIELDS);
+    })) as (string | null)[][];
+    let recovered = 0;
+    await this.batch.run((multi) => {
+      orphans.forEach(({ topic, id }, i) => {
+        const jobId = Number(id);
+        multi.lrem(processingKey(this.workerId, topic), 1, id);
+        const taken = { topic, jobId, workerId: this.workerId };
+        const outcome = recoverTaken(multi, taken, hashes[i] ?? [], (token) => {
+          const event = { type: "lost", jobId, topic, token, workerId: this.workerId, time: now } as const;
+          multi.xadd(EVENTS_KEY, "*", ...encodeEvent({ ...event, reason: "worker lost track of it" }));
+        });
+        if (outcome) recovered++;
+      });
+    });
+    return recovered;
   }
 
   /** Called on a clean stop once nothing is held: the worker leaves without anything to reap. */

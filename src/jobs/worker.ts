@@ -73,7 +73,13 @@ export class JobWorker {
   readonly workerId: string;
   private readonly handlers = new Map<string, JobHandler>();
   private readonly runs = new Map<number, Run>();
+  /** Jobs whose handler ended and whose report is still on its way. */
+  private readonly reporting = new Set<number>();
   private readonly settled = new Set<Promise<void>>();
+  /** Set when a fetch or a report failed: the processing lists may hold jobs nobody runs. */
+  private lostTrack = false;
+  /** When the fetch loop next looks for such jobs anyway (a safety net, once a lease period). */
+  private nextRecovery = 0;
   private commands?: Redis;
   private blocking?: Redis;
   private subscriber?: Redis;
@@ -160,6 +166,7 @@ export class JobWorker {
         continue;
       }
       try {
+        if (this.lostTrack || Date.now() >= this.nextRecovery) await this.recoverOrphans(queue, topics);
         const free = this.options.concurrency - this.runs.size;
         const claimed = await queue.fetch(topics, this.nextTopic++, free);
         for (const job of claimed) this.startRun(job);
@@ -175,11 +182,21 @@ export class JobWorker {
             ? Math.min(poll * 2, Math.max(IDLE_POLL_MAX_MS, this.options.pollInterval))
             : this.options.pollInterval;
       } catch (error) {
+        this.lostTrack = true; // moves may have happened whose claims never did
         if (this.stopping) break;
         this.log("warn", "fetching jobs failed; retrying", { error: describeError(error) });
         await sleep(this.options.pollInterval);
       }
     }
+  }
+
+  /** Between fetches (nothing is being moved or claimed): see WorkerQueue.recoverOrphans. */
+  private async recoverOrphans(queue: WorkerQueue, topics: readonly string[]): Promise<void> {
+    const held = new Set([...this.runs.keys(), ...this.reporting]);
+    const recovered = await queue.recoverOrphans(topics, held);
+    if (recovered > 0) this.log("warn", "recovered jobs this worker had lost track of", { recovered });
+    this.lostTrack = false;
+    this.nextRecovery = Date.now() + this.options.leaseTimeout;
   }
 
   /** Until a slot frees, a handler is registered or the worker stops. */
@@ -199,13 +216,18 @@ export class JobWorker {
   private startRun(claimed: ClaimedJob): void {
     const run: Run = { ...claimed, controller: new AbortController(), logs: 0 };
     this.runs.set(claimed.job.jobId, run);
+    const jobId = claimed.job.jobId;
     const settled = this.execute(run)
       .then((outcome) => {
-        this.runs.delete(claimed.job.jobId);
+        this.reporting.add(jobId);
+        this.runs.delete(jobId);
         this.wake?.();
         return outcome && this.report(outcome);
       })
-      .finally(() => this.settled.delete(settled));
+      .finally(() => {
+        this.reporting.delete(jobId);
+        this.settled.delete(settled);
+      });
     this.settled.add(settled);
   }
 
@@ -265,7 +287,8 @@ export class JobWorker {
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          this.log("error", "could not report a job; the reaper will recover it", {
+          this.lostTrack = true; // the job stays in the processing list: recovered before the next fetch
+          this.log("error", "could not report a job; it will be recovered", {
             jobId: event.jobId,
             error: describeError(error),
           });

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import type { RedisTarget } from "../../src/jobs/redis-client.js";
+import { processingKey, queueKey } from "../../src/jobs/redis-keys.js";
 import { WorkerQueue } from "../../src/jobs/worker-queue.js";
 import { describeBackends, eventually, openManager, startWorker } from "./backends.js";
 import { tempDir } from "./helpers.js";
@@ -47,6 +48,35 @@ describeBackends("job recovery", (backend) => {
     expect(statuses(history)).toEqual(["new", "active", "new", "active", "done"]);
     expect(history[2]?.error).toBe("lease expired (worker ghost)");
     expect(await redis.keys("herojobs:*")).toEqual([]);
+    redis.disconnect();
+  });
+
+  it("a live worker recovers the jobs it lost track of (a fetch or a report that failed midway)", async () => {
+    const target = await backend.redis();
+    const jm = await openManager(target, { workerCount: 0 });
+    const taken = await jm.createJob("work", "taken, never claimed");
+    const claimedLost = await jm.createJob("work", "claimed, then lost");
+    const redis = client(target);
+    // As if w1's fetch moved the first job and then failed before claiming it…
+    await redis.lmove(queueKey("work", 0), processingKey("w1", "work"), "RIGHT", "LEFT");
+    // …and as if w1 claimed the second one but never got the reply (or never reported it).
+    const [claimed] = await new WorkerQueue(redis, "w1").fetch(["work"], 0);
+    expect(claimed?.job.jobId).toBe(claimedLost.jobId);
+    expect(await redis.llen(processingKey("w1", "work"))).toBe(2);
+
+    // w1 keeps running (its lease is live, so the reaper does not act): it sets both right itself.
+    const worker = await startWorker(target, { workerId: "w1" });
+    worker.registerHandler("work", (job) => `ran attempt ${job.attempt}`);
+    await worker.start();
+    const [first, second] = await Promise.all(
+      [taken, claimedLost].map((job) => jm.waitForJob(job.jobId, { timeoutMs: 5000 })),
+    );
+    expect(first).toMatchObject({ status: "done", attempts: 1, result: "ran attempt 1" });
+    expect(second).toMatchObject({ status: "done", attempts: 2, result: "ran attempt 2" });
+    const history = await jm.getJobHistory(claimedLost.jobId);
+    expect(statuses(history)).toEqual(["new", "active", "new", "active", "done"]);
+    expect(history[2]?.error).toBe("worker lost track of it (worker w1)");
+    expect(await redis.llen(processingKey("w1", "work"))).toBe(0);
     redis.disconnect();
   });
 
