@@ -3,10 +3,12 @@
  * login, screenshots to test-artifacts/ui/, and a watch for CSP violations and page errors.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { findTool, itWithTools } from "../../helpers/tools.js";
-import { PASSWORD } from "../helpers.js";
+import { PASSWORD, startUI, type UIHarness } from "../helpers.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 /** `it`, or a skip (a failure under HEROAGENT_REQUIRE_TOOLS=1) naming chromium when it is missing. */
@@ -21,6 +23,33 @@ export const hasChromium = findTool("chromium") !== undefined && fs.existsSync(C
 export type InPage = Record<string, any>;
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts/ui");
+
+/**
+ * The UI server and the browser the tests of one file share: started before them, stopped after.
+ * `browser` is only there when chromium is (itBrowser skips the tests otherwise).
+ */
+export function sharedBrowserUI(name: string): { readonly ui: UIHarness; readonly browser: Browser } {
+  let root = "";
+  let ui: UIHarness | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), `heroagent-browser-${name}-`));
+    [ui, browser] = await Promise.all([startUI(root), launch()]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.factory.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    get ui() {
+      return ui as UIHarness;
+    },
+    get browser() {
+      return browser as Browser;
+    },
+  };
+}
 
 export async function launch(): Promise<Browser | undefined> {
   if (!hasChromium) return undefined;

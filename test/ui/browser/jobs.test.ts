@@ -3,35 +3,19 @@
  * page without a reload, its history is shown, the Jobs table follows live events and its search
  * box finds a job by a word in its params.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import { call, PASSWORD, startUI, type UIHarness } from "../helpers.js";
-import { type InPage, itBrowser, launch, logIn, openPage, screenshot } from "./browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect } from "vitest";
+import { call, PASSWORD } from "../helpers.js";
+import { type InPage, itBrowser, logIn, openPage, screenshot, sharedBrowserUI } from "./browser.js";
 
-let root: string;
-let ui: UIHarness;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-browser-jobs-"));
-  [ui, browser] = await Promise.all([startUI(root), launch()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await ui?.factory.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const shared = sharedBrowserUI("jobs");
 
 async function createJob(
   topic: string,
   params: string,
   options: Record<string, unknown> = {},
 ): Promise<number> {
-  const reply = await call(ui.base, "POST", "/api/jobs", {
+  const reply = await call(shared.ui.base, "POST", "/api/jobs", {
     bearer: PASSWORD,
     json: { topic, params, options },
   });
@@ -40,7 +24,7 @@ async function createJob(
 }
 
 const jobStatus = async (id: number) =>
-  (await call(ui.base, "GET", `/api/jobs/${id}`, { bearer: PASSWORD })).body.job.status as string;
+  (await call(shared.ui.base, "GET", `/api/jobs/${id}`, { bearer: PASSWORD })).body.job.status as string;
 
 /** Marks the document; a reload or a new page load would lose the mark. */
 const mark = (page: Page) => page.evaluate(() => ((globalThis as unknown as InPage).__same = true));
@@ -50,8 +34,8 @@ describe("jobs in chromium", () => {
   itBrowser(
     "creates a job with the form and follows it new → active → done live, with its history",
     async () => {
-      const { page, context, problems } = await openPage(browser as Browser);
-      await logIn(page, ui.base, "/jobs/new");
+      const { page, context, problems } = await openPage(shared.browser);
+      await logIn(page, shared.ui.base, "/jobs/new");
       // The topic field suggests the workers' topics.
       await expect
         .poll(() =>
@@ -119,8 +103,8 @@ describe("jobs in chromium", () => {
 
   itBrowser("cancels a waiting job and retries it from its page", async () => {
     const id = await createJob("sleep", '{"ms": 50}', { delay: 60_000 });
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, `/jobs/${id}`);
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, `/jobs/${id}`);
     await expect.poll(() => page.locator("#job-status").getAttribute("data-status")).toBe("new");
     expect(await page.getByRole("button", { name: "Retry" }).isDisabled()).toBe(true);
     await page.getByRole("button", { name: "Cancel" }).click();
@@ -141,8 +125,8 @@ describe("jobs in chromium", () => {
     const failing = await createJob("sleep", "not a duration", { maxAttempts: 1 });
     const wanted = await createJob("echo", JSON.stringify({ animal: "quokka-7781", note: "find me" }));
     await expect.poll(() => jobStatus(failing)).toBe("error");
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, "/jobs");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/jobs");
     await page.locator(`tr[data-job-id="${wanted}"]`).waitFor();
     await mark(page);
     // A job made elsewhere appears and moves on in the table without a reload.
@@ -161,14 +145,14 @@ describe("jobs in chromium", () => {
       )
       .toEqual([String(wanted)]);
     // The filters live in the URL: a link shows the same list.
-    await page.goto(`${ui.base}/jobs?status=error`);
+    await page.goto(`${shared.ui.base}/jobs?status=error`);
     await expect
       .poll(() =>
         page.locator("tr[data-job-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-job-id"))),
       )
       .toEqual([String(failing)]);
     expect(await page.locator('input[name="status"][value="error"]').isChecked()).toBe(true);
-    await page.goto(`${ui.base}/jobs`);
+    await page.goto(`${shared.ui.base}/jobs`);
     await page.locator(`tr[data-job-id="${live}"]`).waitFor();
     await screenshot(page, "jobs");
     expect(await problems()).toEqual([]);
@@ -178,18 +162,18 @@ describe("jobs in chromium", () => {
   itBrowser("screenshots Overview and a job page (light and dark) with data", async () => {
     const id = await createJob("sleep", '{"ms": 300, "file": "report-2026.pdf"}');
     await expect.poll(() => jobStatus(id), { timeout: 10_000 }).toBe("done");
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base);
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base);
     await page.locator("#counts table").waitFor();
     await page.locator("#timeline figure").first().waitFor();
     await screenshot(page, "overview");
-    await page.goto(`${ui.base}/jobs/${id}`);
+    await page.goto(`${shared.ui.base}/jobs/${id}`);
     await expect.poll(() => page.locator("#history li").count()).toBeGreaterThanOrEqual(3);
     await screenshot(page, "job");
     expect(await problems()).toEqual([]);
     await context.close();
-    const dark = await openPage(browser as Browser, { dark: true });
-    await logIn(dark.page, ui.base, `/jobs/${id}`);
+    const dark = await openPage(shared.browser, { dark: true });
+    await logIn(dark.page, shared.ui.base, `/jobs/${id}`);
     await expect.poll(() => dark.page.locator("#history li").count()).toBeGreaterThanOrEqual(3);
     await screenshot(dark.page, "job-dark");
     expect(await dark.problems()).toEqual([]);
@@ -198,8 +182,8 @@ describe("jobs in chromium", () => {
   itBrowser("pages through the table with the cursor", async () => {
     const ids: number[] = [];
     for (let i = 0; i < 55; i++) ids.push(await createJob("page-test", String(i)));
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, "/jobs?topic=page-test");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/jobs?topic=page-test");
     const shown = () =>
       page
         .locator("tr[data-job-id]")

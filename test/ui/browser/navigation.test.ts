@@ -2,39 +2,22 @@
  * The web UI under quick or odd navigation: the login page's "next" that is not a path of this
  * app, and a Redis key clicked while the value of the one before is still on its way.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Redis } from "ioredis";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import { PASSWORD, startUI, type UIHarness } from "../helpers.js";
-import { itBrowser, launch, logIn, openPage } from "./browser.js";
+import { describe, expect } from "vitest";
+import { PASSWORD } from "../helpers.js";
+import { itBrowser, logIn, openPage, sharedBrowserUI } from "./browser.js";
 
-let root: string;
-let ui: UIHarness;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-browser-nav-"));
-  [ui, browser] = await Promise.all([startUI(root), launch()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await ui?.factory.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const shared = sharedBrowserUI("nav");
 
 describe("web UI navigation in chromium", () => {
   itBrowser("a login whose next is not a path of this app goes to the Overview", async () => {
-    const { page, context, problems } = await openPage(browser as Browser);
+    const { page, context, problems } = await openPage(shared.browser);
     // The URL parser reads "/\\host" and "/<tab>/host" as "//host": another origin.
     for (const next of ["/\\example.com/x", "/\t/example.com", "//example.com", "https://example.com/"]) {
-      await page.goto(`${ui.base}/login?next=${encodeURIComponent(next)}`);
+      await page.goto(`${shared.ui.base}/login?next=${encodeURIComponent(next)}`);
       await page.fill("#password", PASSWORD);
       await page.click("form.login button[type=submit]");
-      await page.waitForURL(`${ui.base}/`);
+      await page.waitForURL(`${shared.ui.base}/`);
       await page.locator("#services").waitFor();
       expect(await page.locator("#main .error").count(), next).toBe(0);
       await page.click("#logout");
@@ -45,14 +28,14 @@ describe("web UI navigation in chromium", () => {
   });
 
   itBrowser("shows the Redis key clicked last, whatever order the values arrive in", async () => {
-    const address = String(ui.factory.status().find((s) => s.name === "redis")?.address);
+    const address = String(shared.ui.factory.status().find((s) => s.name === "redis")?.address);
     const [host, port] = address.split(":") as [string, string];
     const redis = new Redis({ host, port: Number(port), lazyConnect: true });
     await redis.connect();
     await redis.set("race:slow", "the slow one");
     await redis.set("race:fast", "the fast one");
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, "/redis?pattern=race%3A*");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/redis?pattern=race%3A*");
     let slowAnswered = false;
     await page.route("**/api/redis/keys/race%3Aslow*", async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 600));

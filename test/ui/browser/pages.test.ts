@@ -4,46 +4,31 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import { call, PASSWORD, startUI, type UIHarness } from "../helpers.js";
+import { describe, expect } from "vitest";
+import { call, PASSWORD, startUI } from "../helpers.js";
 import {
   ARTIFACTS,
   type InPage,
   itBrowser,
-  launch,
   logIn,
   openPage,
   screenshot,
+  sharedBrowserUI,
   transferredBytes,
 } from "./browser.js";
 
-let root: string;
-let ui: UIHarness;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-browser-"));
-  [ui, browser] = await Promise.all([startUI(root), launch()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await ui?.factory.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const shared = sharedBrowserUI("pages");
 
 const api = (method: string, url: string, json?: unknown) =>
-  call(ui.base, method, url, { bearer: PASSWORD, ...(json !== undefined ? { json } : {}) });
+  call(shared.ui.base, method, url, { bearer: PASSWORD, ...(json !== undefined ? { json } : {}) });
 
 describe("web UI in chromium", () => {
   itBrowser("logs in: a wrong password shows the error, the right one opens the page asked for", async () => {
-    const { page, context, problems } = await openPage(browser as Browser);
-    await page.goto(`${ui.base}/jobs`);
-    await page.waitForURL(`${ui.base}/login?next=%2Fjobs`);
+    const { page, context, problems } = await openPage(shared.browser);
+    await page.goto(`${shared.ui.base}/jobs`);
+    await page.waitForURL(`${shared.ui.base}/login?next=%2Fjobs`);
     await page.fill("#password", "not the password");
     await page.click("form.login button[type=submit]");
     await expect.poll(() => page.locator("#login-message").textContent()).toContain("wrong password");
@@ -51,19 +36,19 @@ describe("web UI in chromium", () => {
     await screenshot(page, "login");
     await page.fill("#password", PASSWORD);
     await page.click("form.login button[type=submit]");
-    await page.waitForURL(`${ui.base}/jobs`);
+    await page.waitForURL(`${shared.ui.base}/jobs`);
     await page.locator("#job-list").waitFor();
     // Logging out ends the session: the app is back at the login page.
     await page.click("#logout");
     await page.waitForURL(/\/login$/);
-    expect((await page.goto(`${ui.base}/api/services`))?.status()).toBe(401);
+    expect((await page.goto(`${shared.ui.base}/api/services`))?.status()).toBe(401);
     expect(await problems()).toEqual([]);
     await context.close();
   });
 
   itBrowser("shows every service on Overview, stops and starts one", async () => {
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base);
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base);
     for (const name of ["redis", "jobs", "webdav", "ui"]) {
       const card = page.locator(`[data-service="${name}"]`);
       await expect.poll(() => card.locator(".badge").textContent()).toBe("running");
@@ -72,11 +57,11 @@ describe("web UI in chromium", () => {
     const webdav = page.locator('[data-service="webdav"]');
     await webdav.getByRole("button", { name: "Stop", exact: true }).click();
     await expect.poll(() => webdav.locator(".badge").textContent()).toBe("stopped");
-    expect(ui.factory.status().find((s) => s.name === "webdav")?.state).toBe("stopped");
+    expect(shared.ui.factory.status().find((s) => s.name === "webdav")?.state).toBe("stopped");
     expect(await webdav.getByRole("button", { name: "Stop", exact: true }).isDisabled()).toBe(true);
     await webdav.getByRole("button", { name: "Start", exact: true }).click();
     await expect.poll(() => webdav.locator(".badge").textContent()).toBe("running");
-    expect(ui.factory.status().find((s) => s.name === "webdav")?.state).toBe("running");
+    expect(shared.ui.factory.status().find((s) => s.name === "webdav")?.state).toBe("running");
     // The UI cannot stop itself: no buttons on its card.
     expect(await page.locator('[data-service="ui"] button').count()).toBe(0);
     expect(await problems()).toEqual([]);
@@ -89,11 +74,11 @@ describe("web UI in chromium", () => {
     expect(created.status).toBe(201);
     const id = created.body.job.jobId;
     await expect.poll(async () => (await api("GET", `/api/jobs/${id}`)).body.job.status).toBe("done");
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, `/jobs/${id}`);
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, `/jobs/${id}`);
     await expect.poll(() => page.locator("#params").textContent()).toBe(payload);
     await expect.poll(() => page.locator("#result").textContent()).toBe(payload);
-    await page.goto(`${ui.base}/jobs`);
+    await page.goto(`${shared.ui.base}/jobs`);
     await expect.poll(() => page.locator(`tr[data-job-id="${id}"] td.data`).textContent()).toContain(payload);
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (globalThis as unknown as InPage).__xss)).toBeUndefined();
@@ -103,7 +88,7 @@ describe("web UI in chromium", () => {
   });
 
   itBrowser("browses Redis keys by pattern and type, shows values and deletes with confirm", async () => {
-    const address = String(ui.factory.status().find((s) => s.name === "redis")?.address);
+    const address = String(shared.ui.factory.status().find((s) => s.name === "redis")?.address);
     const [host, port] = address.split(":") as [string, string];
     const redis = new Redis({ host, port: Number(port), lazyConnect: true });
     await redis.connect();
@@ -112,8 +97,8 @@ describe("web UI in chromium", () => {
     await redis.hset("shop:user:1", { name: "Ada", role: "admin" });
     await redis.zadd("shop:scores", 3, "x", 7, "y");
     await redis.set("other:key", "1", "EX", 600);
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, "/redis");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/redis");
     await page.fill('input[name="pattern"]', "shop:*");
     await page.click('form[role="search"] button[type=submit]');
     await page.waitForURL(/pattern=shop/);
@@ -142,7 +127,7 @@ describe("web UI in chromium", () => {
     // Another database: picked from the ones INFO lists, and its keys only.
     await redis.select(2);
     await redis.set("shop:in-db2", "second");
-    await page.goto(`${ui.base}/redis`);
+    await page.goto(`${shared.ui.base}/redis`);
     await expect
       .poll(() => page.locator('select[name="db"] option').allTextContents())
       .toContain("db2 · 1 keys");
@@ -158,8 +143,8 @@ describe("web UI in chromium", () => {
 
   itBrowser("uploads a file, downloads the same bytes, makes a folder and deletes", async () => {
     const bytes = randomBytes(300_000);
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, "/files");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/files");
     await page.fill("#mkdir-name", "reports");
     await page.getByRole("button", { name: "Create" }).click();
     await page.locator('tr[data-name="reports"] a.folder').click();
@@ -172,9 +157,9 @@ describe("web UI in chromium", () => {
     await page.getByRole("button", { name: "Upload", exact: true }).click();
     const row = page.locator('tr[data-name="report 1 (ü).bin"]');
     await row.waitFor();
-    expect(fs.readFileSync(path.join(ui.home, "files", "reports", "report 1 (ü).bin")).equals(bytes)).toBe(
-      true,
-    );
+    expect(
+      fs.readFileSync(path.join(shared.ui.home, "files", "reports", "report 1 (ü).bin")).equals(bytes),
+    ).toBe(true);
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       row.getByRole("link", { name: "Download" }).click(),
@@ -192,7 +177,7 @@ describe("web UI in chromium", () => {
     page.once("dialog", (dialog) => void dialog.accept());
     await page.locator('tr[data-name="notes.txt"]').getByRole("button", { name: "Delete" }).click();
     await expect.poll(() => page.locator('tr[data-name="notes.txt"]').count()).toBe(0);
-    expect(fs.existsSync(path.join(ui.home, "files", "reports", "notes.txt"))).toBe(false);
+    expect(fs.existsSync(path.join(shared.ui.home, "files", "reports", "notes.txt"))).toBe(false);
     // The breadcrumbs lead back to the root.
     await page.locator("nav.crumbs a", { hasText: "root" }).click();
     await page.locator('tr[data-name="reports"]').waitFor();
@@ -201,8 +186,8 @@ describe("web UI in chromium", () => {
   });
 
   itBrowser("loads every page in under 200 KB (compressed) and screenshots it", async () => {
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base);
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base);
     const cookies = await context.cookies();
     const job = (await api("POST", "/api/jobs", { topic: "echo", params: '{"for": "the job page"}' })).body
       .job.jobId;
@@ -220,9 +205,9 @@ describe("web UI in chromium", () => {
     ];
     for (const [name, url, ready] of pages) {
       // A fresh context each time: nothing cached, only the session cookie.
-      const fresh = await openPage(browser as Browser);
+      const fresh = await openPage(shared.browser);
       if (name !== "login") await fresh.context.addCookies(cookies);
-      await fresh.page.goto(`${ui.base}${url}`);
+      await fresh.page.goto(`${shared.ui.base}${url}`);
       await fresh.page.locator(ready).first().waitFor();
       await fresh.page.waitForTimeout(300);
       const { total, files } = await transferredBytes(fresh.page);
@@ -237,9 +222,9 @@ describe("web UI in chromium", () => {
     }
     fs.writeFileSync(path.join(ARTIFACTS, "first-load.json"), `${JSON.stringify(sizes, null, 2)}\n`);
     // The dark theme: the system preference, and the toggle that overrides it (kept in localStorage).
-    const dark = await openPage(browser as Browser, { dark: true });
+    const dark = await openPage(shared.browser, { dark: true });
     await dark.context.addCookies(cookies);
-    await dark.page.goto(`${ui.base}/`);
+    await dark.page.goto(`${shared.ui.base}/`);
     await dark.page.locator("#services .card").first().waitFor();
     const background = () =>
       dark.page.evaluate(() => {
@@ -260,8 +245,8 @@ describe("web UI in chromium", () => {
     await context.close();
   });
   itBrowser("tails the logs live with level and text filters and pause; charts the system", async () => {
-    const { page, context, problems } = await openPage(browser as Browser);
-    await logIn(page, ui.base, "/logs");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/logs");
     await page.locator("#log-lines .log-line").first().waitFor();
     await expect.poll(() => page.locator("#tail-state").textContent()).toBe("live");
     const started = page.locator("#log-lines .log-line .msg", { hasText: "service started" });
@@ -286,7 +271,7 @@ describe("web UI in chromium", () => {
       expect(text).toContain("warn");
       expect(text).toContain("no users");
     }
-    await page.goto(`${ui.base}/system`);
+    await page.goto(`${shared.ui.base}/system`);
     await expect.poll(() => page.locator("#system-charts figure").count()).toBe(3);
     await expect.poll(() => page.locator("#system-charts path.line").count()).toBeGreaterThan(3);
     expect(await page.locator("#disks tbody tr").count()).toBeGreaterThan(0);
@@ -295,9 +280,9 @@ describe("web UI in chromium", () => {
   });
 
   itBrowser("read-only mode disables every change", async () => {
-    const readOnly = await startUI(root, { "ui.readOnly": true });
+    const readOnly = await startUI(path.dirname(shared.ui.home), { "ui.readOnly": true });
     try {
-      const { page, context, problems } = await openPage(browser as Browser);
+      const { page, context, problems } = await openPage(shared.browser);
       await logIn(page, readOnly.base);
       await page.locator('[data-service="webdav"] button').first().waitFor();
       expect(await page.locator(".ro-flag").isVisible()).toBe(true);
