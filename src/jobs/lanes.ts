@@ -2,14 +2,12 @@
  * Putting job ids onto their lanes inside a transaction, and waking idle workers: shared by the
  * JobManager (queueing, requeueing, the reaper) and by a worker putting back what it lost track of.
  */
+import type { Job } from "./job.js";
 import { NOTIFY_TOKENS_MAX, notifyKey, prioritiesKey, queueKey } from "./redis-keys.js";
 import type { Multi } from "./tick-batch.js";
 
-export interface JobRef {
-  topic: string;
-  jobId: number;
-  priority: number;
-}
+/** What places a job in Redis: its hash key and its lane. */
+export type JobRef = Pick<Job, "jobId" | "topic" | "priority">;
 
 /** At the tail of its lane: taken after the jobs already waiting. */
 export function pushReady(multi: Multi, job: JobRef): Multi {

@@ -9,7 +9,7 @@ import { ClaimCache } from "./claim-cache.js";
 import type { Job } from "./job.js";
 import { decodeEvent, encodeEvent, type WorkerEvent } from "./job-events.js";
 import { queuedJobFields, requeuedJobFields } from "./job-hash.js";
-import { notify, pushReady, recoverTaken, TAKEN_FIELDS } from "./lanes.js";
+import { type JobRef, notify, pushReady, recoverTaken, TAKEN_FIELDS } from "./lanes.js";
 import { readStream } from "./redis-client.js";
 import {
   CANCEL_CHANNEL,
@@ -27,8 +27,6 @@ import {
   WORKERS_KEY,
 } from "./redis-keys.js";
 import { type Multi, TickBatch } from "./tick-batch.js";
-
-type JobRef = Pick<Job, "jobId" | "topic" | "priority">;
 
 /** What Redis knows of a running job that OurDB does not (yet). */
 export interface LiveJob {
