@@ -327,6 +327,8 @@ describe("UI OpenAPI document", () => {
         "GET /api/redis/keys",
         "GET /api/redis/keys/{key}",
         "DELETE /api/redis/keys/{key}",
+        "GET /api/redis/key",
+        "DELETE /api/redis/key",
         "GET /api/files",
         "GET /api/files/content",
         "PUT /api/files/content",

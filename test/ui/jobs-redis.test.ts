@@ -5,6 +5,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddedRedisTarget } from "../../src/jobs-service.js";
+import { escapeBytes } from "../../src/ui/routes/redis.js";
 import { call, login, type Session, startUI, type UIHarness } from "./helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "heroagent-ui-api-"));
@@ -218,6 +219,119 @@ describe("UI redis API", () => {
       expect((await api("DELETE", url)).body, key).toEqual({ deleted: 1 });
       expect(await redis.exists(key)).toBe(0);
     }
+  });
+
+  it("lists, reads and deletes a key whose bytes are not UTF-8 by its exact bytes (key64)", async () => {
+    const bin = Buffer.concat([Buffer.from("ui:bin:ab"), Buffer.from([0xff, 0xfe])]);
+    const twin = "ui:bin:ab\uFFFD\uFFFD"; // what a lossy UTF-8 decoding of `bin` reads
+    const key64 = bin.toString("base64url");
+    await redis.set(bin, Buffer.from([0x61, 0xc3, 0x28, 0x5c, 0xff]));
+    await redis.pexpire(bin, 60_000);
+    await redis.set(twin, "twin");
+
+    const listed = (await api("GET", "/api/redis/keys?pattern=ui:bin:*&count=1000")).body.keys;
+    expect(listed).toHaveLength(2);
+    expect(listed).toContainEqual(twin);
+    expect(listed).toContainEqual({ name: "ui:bin:ab\\xff\\xfe", key64 });
+
+    const read = await api("GET", `/api/redis/key?key64=${key64}`);
+    expect(read.body).toEqual({
+      key: "ui:bin:ab\\xff\\xfe",
+      key64,
+      type: "string",
+      ttl: expect.any(Number),
+      length: 5,
+      value: "a\\xc3(\\\\\\xff",
+      truncated: false,
+      escaped: true,
+    });
+    expect(read.body.ttl).toBeGreaterThan(50_000);
+    // The lossy name is the other key, and the UTF-8 key has no key64 or escaped flag.
+    const other = (await api("GET", `/api/redis/keys/${encodeURIComponent(twin)}`)).body;
+    expect(other).toEqual({ key: twin, type: "string", ttl: -1, length: 4, value: "twin", truncated: false });
+    expect((await api("GET", `/api/redis/key?key=${encodeURIComponent(twin)}`)).body).toEqual(other);
+    // key64 of a UTF-8 key names it as well (and the reply is the plain one).
+    const twin64 = Buffer.from(twin).toString("base64url");
+    expect((await api("GET", `/api/redis/key?key64=${twin64}`)).body).toEqual(other);
+
+    expect((await api("DELETE", `/api/redis/key?key64=${key64}`)).body).toEqual({ deleted: 1 });
+    expect(await redis.exists(bin)).toBe(0);
+    expect(await redis.get(twin)).toBe("twin");
+    const gone = await api("GET", `/api/redis/key?key64=${key64}`);
+    expect(gone).toMatchObject({ status: 404, body: { error: { code: "HEROAGENT_ERR_NOT_FOUND" } } });
+    expect(gone.body.error.message).toContain("ui:bin:ab\\\\xff\\\\xfe");
+    expect((await api("DELETE", `/api/redis/key?key64=${key64}`)).status).toBe(404);
+    expect((await api("DELETE", `/api/redis/key?key=${encodeURIComponent(twin)}`)).body).toEqual({
+      deleted: 1,
+    });
+  });
+
+  it("shows values whose bytes are not UTF-8 escaped, in every type", async () => {
+    const ff = Buffer.from([0xff]);
+    const k = (name: string) => `ui:esc:${name}`;
+    await redis.rpush(k("l"), "plain", Buffer.concat([Buffer.from("x"), ff]));
+    await redis.sadd(k("set"), ff);
+    await redis.zadd(k("z"), 2, ff);
+    // A UTF-8 field spelled like the escaped form of a binary one: both stay, told apart.
+    await redis.hset(k("h"), Buffer.concat([Buffer.from("f"), ff]), "bin", "f\\xff", "text");
+    await redis.xadd(k("x"), "1-1", "k", ff);
+    const read = async (name: string) =>
+      (await api("GET", `/api/redis/keys/${encodeURIComponent(k(name))}`)).body;
+    expect(await read("l")).toMatchObject({ value: ["plain", "x\\xff"], escaped: true });
+    expect(await read("set")).toMatchObject({ value: ["\\xff"], escaped: true });
+    expect(await read("z")).toMatchObject({ value: [{ member: "\\xff", score: 2 }], escaped: true });
+    expect(await read("h")).toMatchObject({ value: { "f\\xff": "bin", "f\\\\xff": "text" }, escaped: true });
+    expect(await read("x")).toMatchObject({ value: [{ id: "1-1", fields: { k: "\\xff" } }], escaped: true });
+    await redis.rpush(k("utf8"), "é", "\\xff");
+    const text = await read("utf8");
+    expect(text.value).toEqual(["é", "\\xff"]);
+    expect(text).not.toHaveProperty("escaped");
+  });
+
+  it("keeps a long UTF-8 string text when its read ends in the middle of a character", async () => {
+    await redis.set("ui:euro", "€".repeat(30_000)); // 90,000 bytes; the read stops at 65,536
+    const read = (await api("GET", "/api/redis/keys/ui%3Aeuro")).body;
+    expect(read).toMatchObject({ length: 90_000, truncated: true, value: "€".repeat(21_845) });
+    expect(read).not.toHaveProperty("escaped");
+  });
+
+  it("refuses a key64 that is not base64url, and a key named twice or not at all (400)", async () => {
+    await redis.set("ui:named", "v");
+    const named64 = Buffer.from("ui:named").toString("base64url");
+    for (const [query, message] of [
+      ["key64=dWk6bmFtZWQ%2B%2F", "key64: must be base64url"], // standard base64's + and /
+      ["key64=dWk6b%21", "key64: must be base64url"],
+      ["key64=A", "key64: must be base64url"], // no byte ends there
+      ["key64=QR", "key64: must be base64url"], // bits left over ("QQ" is the byte 0x41)
+      ["key64=QQ%3D", "key64: must be base64url"], // a padding of the wrong length
+      ["key64=", "key64"],
+      [`key=ui%3Anamed&key64=${named64}`, "exactly one of key and key64"],
+      ["", "exactly one of key and key64"],
+    ] as const) {
+      for (const method of ["GET", "DELETE"]) {
+        const reply = await api(method, `/api/redis/key?${query}`);
+        expect(reply.status, `${method} ${query}`).toBe(400);
+        expect(reply.body.error.code).toBe("HEROAGENT_ERR_VALIDATION");
+        expect(reply.body.error.message, `${method} ${query}`).toContain(message);
+      }
+    }
+    expect(await redis.get("ui:named")).toBe("v");
+    // Padding is optional: both spellings name the key.
+    expect((await api("GET", "/api/redis/key?key64=QQ%3D%3D")).status).toBe(404); // "A": no such key
+    expect((await api("GET", `/api/redis/key?key64=${named64}`)).body).toMatchObject({ value: "v" });
+    expect((await api("DELETE", `/api/redis/key?key64=${named64}`)).body).toEqual({ deleted: 1 });
+  });
+
+  it("escapes bytes reversibly: invalid UTF-8 sequences byte by byte, backslashes doubled", () => {
+    const bytes = (...b: number[]) => Buffer.from(b);
+    expect(escapeBytes(Buffer.from("ключ 🔑"))).toBe("ключ 🔑");
+    expect(escapeBytes(bytes(0x5c, 0x78, 0x66, 0x66, 0xff))).toBe("\\\\xff\\xff");
+    expect(escapeBytes(bytes(0xc0, 0x80))).toBe("\\xc0\\x80"); // overlong NUL
+    expect(escapeBytes(bytes(0xed, 0xa0, 0x80))).toBe("\\xed\\xa0\\x80"); // a UTF-16 surrogate
+    expect(escapeBytes(bytes(0x61, 0xe2, 0x82))).toBe("a\\xe2\\x82"); // a cut "€"
+    expect(escapeBytes(bytes(0xe2, 0x82, 0xac, 0x80, 0xf4, 0x90, 0x80, 0x80))).toBe(
+      "€\\x80\\xf4\\x90\\x80\\x80",
+    );
   });
 
   it("answers a malformed URL with the API's JSON error", async () => {
