@@ -1,12 +1,25 @@
 // @ts-check
 /**
  * Redis browser: the server's INFO in brief, keys of one database by pattern and type one SCAN
- * step at a time, and any key's value, TTL and size, with delete.
+ * step at a time, and any key's value, TTL and size, with delete. A key whose bytes are not UTF-8
+ * is shown escaped (`ab\xff\xfe`) and opened and deleted by its exact bytes (`key64`).
  */
 import { ApiError, del, get, withQuery } from "../api.js";
 import { empty, errorBox, fmtDuration, h, replace } from "../dom.js";
 
 const TYPES = ["", "string", "list", "set", "zset", "hash", "stream"];
+
+/**
+ * A key as the API lists it: its text, or for bytes that are not UTF-8 their escaped form (`name`)
+ * and the bytes themselves in base64url (`key64`).
+ * @typedef {string | { name: string, key64: string }} KeyEntry
+ */
+/** @typedef {{ name: string, key64?: string }} KeyRef */
+
+const ESCAPED_NOTE = "Bytes that are not UTF-8 are shown as \\xHH, and a backslash as \\\\.";
+
+/** @param {KeyEntry} entry @returns {KeyRef} */
+const keyRef = (entry) => (typeof entry === "string" ? { name: entry } : entry);
 
 /** @param {import("../app.js").PageContext} ctx */
 export async function render(ctx) {
@@ -17,6 +30,18 @@ export async function render(ctx) {
   /** `path` with this page's database (left out for db 0, the default). */
   const inDb = (/** @type {string} */ path, /** @type {Record<string, unknown>} */ extra = {}) =>
     withQuery(path, { ...extra, db: db || undefined });
+  /** The API URL of a key: by its text, or by its exact bytes when they are not UTF-8. */
+  const keyUrl = (/** @type {KeyRef} */ ref) =>
+    ref.key64 !== undefined
+      ? inDb("/api/redis/key", { key64: ref.key64 })
+      : inDb(`/api/redis/keys/${encodeURIComponent(ref.name)}`);
+  /** The list's button of a key. */
+  const keyButton = (/** @type {KeyRef} */ ref) =>
+    list.querySelector(
+      ref.key64 !== undefined
+        ? `button[data-key64="${CSS.escape(ref.key64)}"]`
+        : `button[data-key="${CSS.escape(ref.name)}"]`,
+    );
   const dbSelect = h("select", { name: "db" }, h("option", { value: String(db), selected: true }, `db${db}`));
   const info = h("dl", { class: "facts inline", id: "redis-info" });
   const list = h("ul", { class: "keys", id: "keys" });
@@ -73,12 +98,24 @@ export async function render(ctx) {
       do {
         const reply = await get(inDb("/api/redis/keys", { pattern, type, cursor, count: 200 }), signal);
         cursor = reply.cursor;
-        for (const key of reply.keys) {
+        for (const ref of /** @type {KeyEntry[]} */ (reply.keys).map(keyRef)) {
+          const binary = ref.key64 !== undefined;
           list.append(
             h(
               "li",
               null,
-              h("button", { type: "button", class: "link", "data-key": key, onclick: () => show(key) }, key),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "link",
+                  "data-key": binary ? undefined : ref.name,
+                  "data-key64": ref.key64,
+                  title: binary ? `Not UTF-8. ${ESCAPED_NOTE}` : undefined,
+                  onclick: () => show(ref),
+                },
+                ref.name,
+              ),
             ),
           );
         }
@@ -97,24 +134,22 @@ export async function render(ctx) {
 
   /** Counts the keys clicked: a value that arrives after a later click is not shown. */
   let shows = 0;
-  /** @param {string} key */
-  const show = async (key) => {
+  /** @param {KeyRef} ref */
+  const show = async (ref) => {
     const turn = ++shows;
     for (const b of list.querySelectorAll("button[aria-pressed]")) b.removeAttribute("aria-pressed");
-    list.querySelector(`button[data-key="${CSS.escape(key)}"]`)?.setAttribute("aria-pressed", "true");
+    keyButton(ref)?.setAttribute("aria-pressed", "true");
+    const key = ref.name;
     try {
-      const reply = await get(inDb(`/api/redis/keys/${encodeURIComponent(key)}`), signal);
+      const reply = await get(keyUrl(ref), signal);
       if (turn !== shows) return;
       replace(
         value,
         keyView(reply, ctx, async () => {
           if (!confirm(`Delete the key "${key}"?`)) return;
           try {
-            await del(inDb(`/api/redis/keys/${encodeURIComponent(key)}`));
-            list
-              .querySelector(`button[data-key="${CSS.escape(key)}"]`)
-              ?.closest("li")
-              ?.remove();
+            await del(keyUrl(ref));
+            keyButton(ref)?.closest("li")?.remove();
             replace(value, h("p", { class: "notice" }, `Deleted ${key}.`));
           } catch (error) {
             value.append(errorBox(error));
@@ -169,7 +204,7 @@ export async function render(ctx) {
 }
 
 /**
- * @param {{ key: string, type: string, ttl: number, length: number, value: any, truncated: boolean }} reply
+ * @param {{ key: string, key64?: string, type: string, ttl: number, length: number, value: any, truncated: boolean, escaped?: boolean }} reply
  * @param {import("../app.js").PageContext} ctx
  * @param {() => void} onDelete
  */
@@ -180,7 +215,11 @@ function keyView(reply, ctx, onDelete) {
     h(
       "div",
       { class: "row" },
-      h("h2", { class: "key-name" }, reply.key),
+      h(
+        "h2",
+        { class: "key-name", title: reply.key64 !== undefined ? `Not UTF-8. ${ESCAPED_NOTE}` : undefined },
+        reply.key,
+      ),
       h("span", { class: "spacer" }),
       ctx.readOnly ? null : h("button", { type: "button", class: "danger", onclick: onDelete }, "Delete"),
     ),
@@ -195,6 +234,7 @@ function keyView(reply, ctx, onDelete) {
       h("dd", null, `${reply.length} ${unit}`),
     ),
     reply.truncated ? h("p", { class: "notice" }, "Only the first part is shown.") : null,
+    reply.escaped ? h("p", { class: "notice", id: "value-escaped" }, ESCAPED_NOTE) : null,
     valueView(reply.type, reply.value),
   ];
 }

@@ -141,6 +141,40 @@ describe("web UI in chromium", () => {
     await context.close();
   });
 
+  itBrowser("opens and deletes a Redis key whose bytes are not UTF-8, not its lossy twin", async () => {
+    const address = String(shared.ui.factory.status().find((s) => s.name === "redis")?.address);
+    const [host, port] = address.split(":") as [string, string];
+    const redis = new Redis({ host, port: Number(port), lazyConnect: true });
+    await redis.connect();
+    const bin = Buffer.concat([Buffer.from("bin:ab"), Buffer.from([0xff, 0xfe])]);
+    const twin = "bin:ab\uFFFD\uFFFD";
+    await redis.set(bin, Buffer.from([0x76, 0xff]));
+    await redis.set(twin, "twin");
+    const { page, context, problems } = await openPage(shared.browser);
+    await logIn(page, shared.ui.base, "/redis?pattern=bin%3A*");
+    const keys = page.locator("#keys button");
+    await expect
+      .poll(async () => (await keys.allTextContents()).sort())
+      .toEqual(["bin:ab\\xff\\xfe", twin].sort());
+    const button = page.locator(`#keys button[data-key64="${bin.toString("base64url")}"]`);
+    await button.click();
+    await expect.poll(() => page.locator("#key-value").textContent()).toBe("v\\xff");
+    expect(await page.locator("#value .key-name").textContent()).toBe("bin:ab\\xff\\xfe");
+    expect(await page.locator("#value-escaped").isVisible()).toBe(true);
+    expect(await button.getAttribute("aria-pressed")).toBe("true");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator("#value").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => redis.exists(bin)).toBe(0);
+    await expect.poll(() => keys.allTextContents()).toEqual([twin]);
+    expect(await redis.get(twin)).toBe("twin");
+    await page.click(`#keys button[data-key="${twin}"]`);
+    await expect.poll(() => page.locator("#key-value").textContent()).toBe("twin");
+    expect(await page.locator("#value-escaped").count()).toBe(0);
+    redis.disconnect();
+    expect(await problems()).toEqual([]);
+    await context.close();
+  });
+
   itBrowser("uploads a file, downloads the same bytes, makes a folder and deletes", async () => {
     const bytes = randomBytes(300_000);
     const { page, context, problems } = await openPage(shared.browser);
