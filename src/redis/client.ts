@@ -1,4 +1,3 @@
-import type { Socket } from "node:net";
 import type { TypeName } from "./keyspace/values.js";
 import { RespParser } from "./resp/parser.js";
 import { Reply } from "./resp/reply.js";
@@ -24,6 +23,24 @@ export interface BlockedState {
    * flushed), as Redis's signalDeletedKeyAsReady does for XREADGROUP, which then replies an error.
    */
   wakeWhenNot?: Exclude<TypeName, "string">;
+}
+
+/**
+ * The part of a net.Socket a client uses: a TCP or Unix socket, or a LocalSocket (an in-process
+ * connection, local-connection.ts).
+ */
+export interface ClientSocket {
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+  /** undefined on a Unix socket (CLIENT LIST's "U" flag). */
+  readonly remoteAddress?: string;
+  write(chunk: Buffer): boolean;
+  cork(): void;
+  uncork(): void;
+  pause(): unknown;
+  resume(): unknown;
+  end(): unknown;
+  destroy(): unknown;
 }
 
 let nextClientId = 1;
@@ -63,7 +80,7 @@ export class Client {
   noTouch = false;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: ClientSocket,
     readonly address: string,
     readonly localAddress: string,
     maxBulkLength: number,

@@ -27,7 +27,12 @@ export class ProtocolError extends Error {
 export class RedisServerError extends Error {
   override readonly name = "RedisServerError";
   constructor(
-    readonly code: "REDIS_ERR_LISTEN" | "REDIS_ERR_SOCKET_IN_USE" | "REDIS_ERR_OPTIONS" | "REDIS_ERR_AOF",
+    readonly code:
+      | "REDIS_ERR_LISTEN"
+      | "REDIS_ERR_SOCKET_IN_USE"
+      | "REDIS_ERR_OPTIONS"
+      | "REDIS_ERR_AOF"
+      | "REDIS_ERR_NOT_RUNNING",
     message: string,
     options?: ErrorOptions,
   ) {

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import net from "node:net";
 import { AppendOnlyFile } from "./aof/append-only-file.js";
-import { Client } from "./client.js";
+import { Client, type ClientSocket } from "./client.js";
 import { allCommands } from "./commands/index.js";
 import { type CommandSpec, CommandTable } from "./commands/spec.js";
 import { dispatch } from "./dispatcher.js";
 import { RedisServerError } from "./errors.js";
+import { LocalConnection } from "./local-connection.js";
 import { type RedisServerOptions, resolveRedisOptions } from "./options.js";
 import { ServerState } from "./server-state.js";
 
@@ -31,6 +32,8 @@ export class RedisServer {
   /** Clients whose replies wait for the AOF fsync (appendfsync always). */
   private readonly awaitingFsync = new Set<Client>();
   private readonly hooks: RedisServerHooks;
+  /** Between start() and stop(): local connections may open. */
+  private running = false;
 
   constructor(
     options: RedisServerOptions = {},
@@ -85,10 +88,26 @@ export class RedisServer {
       throw error;
     }
     this.state.keyspace.startActiveExpiry();
+    this.running = true;
+  }
+
+  /**
+   * An in-process connection (local-connection.ts): the same commands and replies as over a socket,
+   * without the socket. Throws while the server is not running; closes when it stops.
+   */
+  connectLocal(): LocalConnection {
+    if (!this.running) throw new RedisServerError("REDIS_ERR_NOT_RUNNING", "the Redis server is not running");
+    return new LocalConnection({
+      admit: (socket) => this.admit(socket, "local:0", "local:0"),
+      run: (client) => this.run(client),
+      forget: (client) => this.forget(client),
+      maxBulkLength: this.state.options.maxBulkLength,
+    });
   }
 
   /** Disconnects every client, closes the listeners and removes the socket file. */
   async stop(): Promise<void> {
+    this.running = false;
     this.state.keyspace.stopActiveExpiry();
     const closing = this.listeners
       .splice(0)
@@ -162,20 +181,20 @@ export class RedisServer {
     const state = this.state;
     const address = path ? `${path}:0` : `${socket.remoteAddress}:${socket.remotePort}`;
     const local = path ? `${path}:0` : `${socket.localAddress}:${socket.localPort}`;
-    const client = new Client(
-      socket,
-      address,
-      local,
-      state.options.maxBulkLength,
-      state.options.password !== undefined,
-    );
+    const client = this.admit(socket, address, local, state.options.password !== undefined);
     if (!path) socket.setNoDelay(true);
-    state.clients.set(client.id, client);
-    state.stats.connectionsReceived++;
     socket.on("data", (chunk: Buffer) => this.read(client, chunk));
     socket.on("drain", () => socket.resume());
     socket.on("error", () => {}); // a reset connection just closes
     socket.on("close", () => this.forget(client));
+  }
+
+  /** A new client on `socket`, counted and listed (an in-process one needs no AUTH). */
+  private admit(socket: ClientSocket, address: string, local: string, passwordRequired = false): Client {
+    const client = new Client(socket, address, local, this.state.options.maxBulkLength, passwordRequired);
+    this.state.clients.set(client.id, client);
+    this.state.stats.connectionsReceived++;
+    return client;
   }
 
   private read(client: Client, chunk: Buffer): void {

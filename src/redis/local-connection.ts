@@ -1,0 +1,251 @@
+/**
+ * An in-process connection to the server (RedisServer.connectLocal): commands go to the dispatcher
+ * as argument lists, without a socket and without RESP on the way in. Replies come back as the same
+ * bytes a socket would carry and are read by a ReplyReader, so every command behaves exactly as over
+ * the network (MULTI, WATCH, blocking commands, CLIENT LIST and KILL). Code running next to the
+ * embedded server (the job system) uses it to skip the kernel and a client library on its hot path.
+ *
+ * The connection is authenticated (it is the process itself). Pub/sub works: once a connection
+ * subscribed, `message`, `pmessage` and `smessage` arrays go to its push listener instead of a
+ * command. MONITOR needs a socket.
+ */
+import type { Client, ClientSocket } from "./client.js";
+import { ReplyError, ReplyReader } from "./resp/reply-reader.js";
+
+/** What a command argument may be: strings are sent as their UTF-8 bytes, Buffers as they are. */
+export type LocalArgument = string | Buffer | number;
+
+/** The connection closed (server stopped, CLIENT KILL, QUIT, close()) before the reply came. */
+export class ConnectionClosedError extends Error {
+  override name = "ConnectionClosedError";
+  constructor() {
+    super("Connection is closed.");
+  }
+}
+
+/** Commands whose replies would not come one per command. */
+const SOCKET_ONLY = new Set(["monitor", "sync", "psync"]);
+/** Commands answered once per channel or pattern named (or, with none named, per one left). */
+const SUBSCRIPTIONS = new Set([
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+]);
+const PUSHES = new Set(["message", "pmessage", "smessage"]);
+
+interface Waiter {
+  /** Replies still to come for this command (a SUBSCRIBE of n channels gets n); the last one is its reply. */
+  replies: number;
+  reply(value: unknown): void;
+  fail(error: Error): void;
+}
+
+/** What the server lends a local connection: a registered client on `socket`, and how to run it. */
+export interface LocalHost {
+  admit(socket: ClientSocket): Client;
+  run(client: Client): void;
+  forget(client: Client): void;
+  maxBulkLength: number;
+}
+
+export class LocalConnection {
+  readonly client: Client;
+  private readonly socket: LocalSocket;
+  private readonly reader = new ReplyReader();
+  private waiting: Waiter[] = [];
+  private head = 0;
+  private closeListeners: (() => void)[] = [];
+  private pushListener: ((message: unknown[]) => void) | undefined;
+  /** Subscribed once: from then on, message arrays are pushes. */
+  private subscriber = false;
+
+  constructor(private readonly host: LocalHost) {
+    this.socket = new LocalSocket(
+      (chunk) => this.reader.feed(chunk, (value) => this.answer(value)),
+      () => this.closed(),
+    );
+    this.client = host.admit(this.socket);
+  }
+
+  get isClosed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** Runs one command; resolves with its reply, rejects with a ReplyError or ConnectionClosedError. */
+  send(args: readonly LocalArgument[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const refused = this.refusal(args);
+      if (refused) return reject(refused);
+      this.waiting.push({
+        replies: this.repliesTo(args),
+        reply: (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
+        fail: reject,
+      });
+      this.client.queue.push(args.map(toBinary));
+      this.host.run(this.client);
+    });
+  }
+
+  /**
+   * Runs several commands in one go, like a pipeline: resolves with every reply in order, an error
+   * reply as a ReplyError in its place; rejects only if the connection closes first.
+   */
+  sendAll(commands: readonly (readonly LocalArgument[])[]): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const replies = new Array<unknown>(commands.length);
+      let received = 0;
+      let failed = false;
+      const queue: string[][] = [];
+      for (const [i, args] of commands.entries()) {
+        const refused = this.refusal(args);
+        if (refused) {
+          replies[i] = refused;
+          received++;
+          continue;
+        }
+        queue.push(args.map(toBinary));
+        this.waiting.push({
+          replies: this.repliesTo(args),
+          reply: (value) => {
+            replies[i] = value;
+            if (++received === commands.length) resolve(replies);
+          },
+          fail: (error) => {
+            if (!failed) reject(error);
+            failed = true;
+          },
+        });
+      }
+      if (received === commands.length) return resolve(replies);
+      for (const argv of queue) this.client.queue.push(argv);
+      this.host.run(this.client);
+    });
+  }
+
+  /** Closes at once: commands without a reply yet reject with ConnectionClosedError. */
+  close(): void {
+    this.socket.destroy();
+  }
+
+  /** Hears the messages of the channels and patterns this connection subscribed to. */
+  onPush(listener: (message: unknown[]) => void): void {
+    this.pushListener = listener;
+  }
+
+  onClose(listener: () => void): void {
+    if (this.isClosed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  private refusal(args: readonly LocalArgument[]): Error | undefined {
+    if (this.isClosed) return new ConnectionClosedError();
+    const name = String(args[0] ?? "").toLowerCase();
+    if (SOCKET_ONLY.has(name))
+      return new ReplyError(`ERR '${name}' needs a socket connection, not a local one`);
+    for (const arg of args) {
+      if (tooLong(arg, this.host.maxBulkLength))
+        return new ReplyError("ERR Protocol error: invalid bulk length");
+    }
+    return undefined;
+  }
+
+  private repliesTo(args: readonly LocalArgument[]): number {
+    const name = String(args[0]).toLowerCase();
+    if (!SUBSCRIPTIONS.has(name)) return 1;
+    if (!name.endsWith("unsubscribe")) this.subscriber = true;
+    if (args.length > 1) return args.length - 1;
+    const left = name === "punsubscribe" ? this.client.patterns.size : this.client.channels.size;
+    return Math.max(1, left);
+  }
+
+  private answer(value: unknown): void {
+    if (this.subscriber && Array.isArray(value) && PUSHES.has(value[0] as string)) {
+      this.pushListener?.(value);
+      return;
+    }
+    const waiter = this.waiting[this.head];
+    if (!waiter) return; // nothing asked for it
+    if (--waiter.replies > 0) return;
+    this.waiting[this.head++] = undefined as unknown as Waiter;
+    if (this.head === this.waiting.length) {
+      this.waiting = [];
+      this.head = 0;
+    }
+    waiter.reply(value);
+  }
+
+  private closed(): void {
+    this.host.forget(this.client);
+    const unanswered = this.waiting.slice(this.head);
+    this.waiting = [];
+    this.head = 0;
+    for (const waiter of unanswered) waiter.fail(new ConnectionClosedError());
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+}
+
+/** The server keeps every value as a "binary string": one character per byte (latin1). */
+function toBinary(arg: LocalArgument): string {
+  if (typeof arg === "string") return NON_ASCII.test(arg) ? Buffer.from(arg, "utf8").toString("latin1") : arg;
+  if (typeof arg === "number") return String(arg);
+  return arg.toString("latin1");
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** Longer than proto-max-bulk-len bytes (a string's UTF-8 is at most 3 bytes a character). */
+function tooLong(arg: LocalArgument, max: number): boolean {
+  if (typeof arg === "number") return false;
+  if (typeof arg !== "string") return arg.length > max;
+  return arg.length * 3 > max && Buffer.byteLength(arg) > max;
+}
+
+/** A socket that hands the server's reply bytes straight to the connection. */
+class LocalSocket implements ClientSocket {
+  destroyed = false;
+  readonly writableLength = 0;
+  readonly remoteAddress = "local";
+  private corked = false;
+  private held: Buffer[] = [];
+
+  constructor(
+    private readonly receive: (chunk: Buffer) => void,
+    private readonly onClosed: () => void,
+  ) {}
+
+  write(chunk: Buffer): boolean {
+    if (this.destroyed) return false;
+    if (this.corked) this.held.push(chunk);
+    else this.receive(chunk);
+    return true;
+  }
+
+  cork(): void {
+    this.corked = true;
+  }
+
+  uncork(): void {
+    this.corked = false;
+    const held = this.held;
+    this.held = [];
+    if (held.length > 0) this.receive(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
+  }
+
+  pause(): void {}
+
+  resume(): void {}
+
+  /** QUIT and protocol errors end a connection once its replies are written: here, at once. */
+  end(): void {
+    this.destroy();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.onClosed();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Reads the replies a server writes, the client's side of RESP: what an in-process connection
+ * (local-connection.ts) turns the server's reply bytes back into. Values are what ioredis returns:
+ * strings (bulk strings decoded as UTF-8), numbers, null, arrays, and errors as ReplyError values
+ * (inside EXEC's array an error is one element among others). RESP3 maps, sets and pushes arrive
+ * as flat arrays, as RESP2 sends them.
+ */
+
+/** An error reply (`-ERR …`, `-WRONGTYPE …`): `message` is the whole line, prefix included. */
+export class ReplyError extends Error {
+  override name = "ReplyError";
+}
+
+/** Thrown inside a parse when the bytes end before the reply does. */
+const INCOMPLETE = Symbol("incomplete");
+
+const CR = 13;
+
+export class ReplyReader {
+  /** The start of a reply that has not arrived whole yet. */
+  private rest: Buffer | undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  private at = 0;
+
+  /** Calls `onReply` for every complete reply in the bytes so far, in order. */
+  feed(chunk: Buffer, onReply: (value: unknown) => void): void {
+    this.buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = undefined;
+    this.at = 0;
+    while (this.at < this.buf.length) {
+      const start = this.at;
+      let value: unknown;
+      try {
+        value = this.value();
+      } catch (error) {
+        if (error !== INCOMPLETE) throw error;
+        this.rest = Buffer.from(this.buf.subarray(start)); // a copy: the writer may reuse its bytes
+        return;
+      }
+      onReply(value);
+    }
+  }
+
+  private value(): unknown {
+    const buf = this.buf;
+    if (this.at >= buf.length) throw INCOMPLETE;
+    const type = buf[this.at++] as number;
+    // Status and error lines may quote what the client sent: UTF-8, like bulk strings.
+    const line = this.line(type === 43 || type === 45 ? "utf8" : "latin1");
+    switch (type) {
+      case 43: // + simple string
+        return line;
+      case 45: // - error
+        return new ReplyError(line);
+      case 58: // : integer
+        return Number(line);
+      case 36: // $ bulk string
+      case 61: {
+        // = verbatim (RESP3): "txt:" and the text
+        const length = Number(line);
+        if (length < 0) return null;
+        const end = this.at + length;
+        if (end + 2 > buf.length) throw INCOMPLETE;
+        const text = buf.toString("utf8", this.at + (type === 61 ? 4 : 0), end);
+        this.at = end + 2;
+        return text;
+      }
+      case 42: // * array
+      case 126: // ~ set
+      case 62: // > push
+        return this.array(Number(line));
+      case 37: // % map
+        return this.array(Number(line) * 2);
+      case 95: // _ null
+        return null;
+      case 44: // , double
+        return Number(line.replace("inf", "Infinity"));
+      case 35: // # boolean
+        return line === "t" ? 1 : 0;
+      default:
+        throw new ReplyError(`ERR Protocol error: unexpected reply type '${String.fromCharCode(type)}'`);
+    }
+  }
+
+  private array(length: number): unknown[] | null {
+    if (length < 0) return null;
+    const items = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) items[i] = this.value();
+    return items;
+  }
+
+  /** The text up to the next CRLF, which it skips. */
+  private line(encoding: "utf8" | "latin1"): string {
+    const end = this.buf.indexOf(CR, this.at);
+    if (end < 0 || end + 1 >= this.buf.length) throw INCOMPLETE;
+    const text = this.buf.toString(encoding, this.at, end);
+    this.at = end + 2;
+    return text;
+  }
+}
