@@ -1,11 +1,19 @@
 /**
- * Redis connections of the job system. jobs/ talks to Redis only through a real client (ioredis),
- * so the same code runs against the embedded server, redis-server and Valkey.
+ * Redis connections of the job system. jobs/ talks to Redis through ioredis' API, so the same code
+ * runs against redis-server, Valkey and the embedded server: over a socket, or, in the embedded
+ * server's own process, over a local connection (local-redis.ts) with the same commands.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { connectLocalRedis, type LocalRedisTarget } from "./local-redis.js";
 
-/** A redis:// or rediss:// URL, or ioredis options (e.g. `{ path: "/tmp/redis.sock" }`). */
-export type RedisTarget = string | RedisOptions;
+/**
+ * A redis:// or rediss:// URL, ioredis options (e.g. `{ path: "/tmp/redis.sock" }`), or the embedded
+ * server of this process (`{ local: server }`).
+ */
+export type RedisTarget = string | RedisOptions | LocalRedisTarget;
+
+const isLocal = (target: RedisTarget): target is LocalRedisTarget =>
+  typeof target === "object" && "local" in target;
 
 /** Connection errors are reported at most this often per connection (ioredis retries each second). */
 const ERROR_REPORT_INTERVAL_MS = 10_000;
@@ -16,6 +24,11 @@ const ERROR_REPORT_INTERVAL_MS = 10_000;
  * jobs. `role` names the connection in CLIENT LIST; `onError` hears about an unreachable Redis.
  */
 export function connectRedis(target: RedisTarget, role: string, onError?: (message: string) => void): Redis {
+  if (isLocal(target)) {
+    const redis = connectLocalRedis(target.local, `heroagent-${role}`);
+    redis.on("error", (error: Error) => onError?.(`Redis connection ${role} (embedded): ${error.message}`));
+    return redis;
+  }
   const options: RedisOptions = {
     maxRetriesPerRequest: null,
     connectionName: `heroagent-${role}`,
@@ -50,6 +63,7 @@ export async function closeRedis(redis: Redis): Promise<void> {
 
 /** A short, log-safe description of a target (never the password). */
 export function describeTarget(target: RedisTarget): string {
+  if (isLocal(target)) return "embedded (in-process)";
   if (typeof target !== "string")
     return target.path ? `unix:${target.path}` : `${target.host ?? "127.0.0.1"}:${target.port ?? 6379}`;
   try {

@@ -1,9 +1,10 @@
 /**
- * The job system's tests run against both Redis implementations it supports: the embedded server
- * and Debian's redis-server (skipped with its name when missing, failed under
- * HEROAGENT_REQUIRE_TOOLS=1). Each test gets a fresh server, a fresh job store, and managers and
- * workers closed after it.
+ * The job system's tests run against every Redis it supports: the embedded server over TCP, the
+ * embedded server of this process over a local connection (as `heroagent start` runs it), and
+ * Debian's redis-server (skipped with its name when missing, failed under HEROAGENT_REQUIRE_TOOLS=1).
+ * Each test gets a fresh server, a fresh job store, and managers and workers closed after it.
  */
+import { Redis, type RedisOptions } from "ioredis";
 import { afterEach, describe, it } from "vitest";
 import { JobManager, type JobManagerOptions } from "../../src/jobs/job-manager.js";
 import type { RedisTarget } from "../../src/jobs/redis-client.js";
@@ -23,6 +24,11 @@ const embedded: Backend = {
   redis: async () => ({ host: "127.0.0.1", port: (await startServer()).port }),
 };
 
+const inProcess: Backend = {
+  name: "embedded Redis, in-process",
+  redis: async () => ({ local: await startServer() }),
+};
+
 const real: Backend = {
   name: "redis-server",
   redis: async () => ({ host: "127.0.0.1", port: await startRealRedis() }),
@@ -31,6 +37,7 @@ const real: Backend = {
 /** Declares the same suite once per backend. */
 export function describeBackends(title: string, suite: (backend: Backend) => void): void {
   describe(`${title} — ${embedded.name}`, () => suite(embedded));
+  describe(`${title} — ${inProcess.name}`, () => suite(inProcess));
   if (findTool("redis-server")) {
     describe(`${title} — ${real.name}`, () => suite(real));
   } else if (toolsRequired) {
@@ -48,6 +55,24 @@ const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
+
+/**
+ * The same Redis as `target`, reached over a socket: for what runs outside the job system under test
+ * (a CLI's client, a worker in a child process, a test looking at the keys).
+ */
+export function socketOf(target: RedisTarget): RedisOptions | string {
+  if (typeof target === "string") return target;
+  if ("local" in target) return { host: "127.0.0.1", port: target.local.port };
+  return target;
+}
+
+/** An ioredis client of `target`'s Redis for a test to look at or change keys, closed after the test. */
+export function inspector(target: RedisTarget): Redis {
+  const where = socketOf(target);
+  const redis = typeof where === "string" ? new Redis(where) : new Redis(where);
+  closers.push(async () => redis.disconnect());
+  return redis;
+}
 
 /** Fast defaults for tests: short polls and leases so recovery is seen in well under a second. */
 export const TEST_TIMINGS = { pollInterval: 20, leaseTimeout: 1000 } as const;

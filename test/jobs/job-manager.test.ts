@@ -1,14 +1,9 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import { JobStatus } from "../../src/jobs/job.js";
 import type { JobEvent } from "../../src/jobs/job-manager.js";
-import type { RedisTarget } from "../../src/jobs/redis-client.js";
 import { JobAbort } from "../../src/jobs/worker.js";
-import { describeBackends, eventually, openManager } from "./backends.js";
-
-function client(target: RedisTarget): Redis {
-  return typeof target === "string" ? new Redis(target) : new Redis(target);
-}
+import { describeBackends, eventually, inspector, openManager } from "./backends.js";
 
 async function jobKeys(redis: Redis): Promise<string[]> {
   return (await redis.keys("herojobs:*")).sort();
@@ -20,7 +15,7 @@ describeBackends("JobManager", (backend) => {
   it("runs the seed's example call by call, each call a version", async () => {
     const target = await backend.redis();
     const jm = await openManager(target);
-    const redis = client(target);
+    const redis = inspector(target);
     const job = await jm.createJob("email", '{"to": "user@example.com", "subject": "Hello"}');
     expect(job.status).toBe(JobStatus.New);
     expect(await redis.hget(`herojobs:email:${job.jobId}`, "status")).toBe("new");
@@ -58,7 +53,7 @@ describeBackends("JobManager", (backend) => {
       ["new", "active"],
       ["active", "done"],
     ]);
-    const redis = client(target);
+    const redis = inspector(target);
     await eventually(async () => (await jobKeys(redis)).length === 0);
     expect(await redis.llen("heroqueue:echo")).toBe(0);
     redis.disconnect();
@@ -160,7 +155,7 @@ describeBackends("JobManager", (backend) => {
     const jm = await openManager(target);
     const waiting = await jm.createJob("nobody", "");
     expect(await jm.cancelJob(waiting.jobId)).toMatchObject({ status: "error", error: "cancelled" });
-    const redis = client(target);
+    const redis = inspector(target);
     expect(await jobKeys(redis)).toEqual([]);
     expect(await redis.llen("heroqueue:nobody")).toBe(0);
 
@@ -209,7 +204,7 @@ describeBackends("JobManager", (backend) => {
     const served = await jm.createJob("served", "");
     expect(await jm.waitForJob(served.jobId, { timeoutMs: 5000 })).toMatchObject({ status: "done" });
     expect((await jm.getJob(orphan.jobId)).status).toBe("new");
-    const redis = client(target);
+    const redis = inspector(target);
     expect(await redis.lrange("heroqueue:unserved", 0, -1)).toEqual([String(orphan.jobId)]);
     redis.disconnect();
   });

@@ -7,7 +7,7 @@ import type { JobManager } from "../../src/jobs/job-manager.js";
 import { JobRequestServer } from "../../src/jobs/job-requests.js";
 import type { RedisTarget } from "../../src/jobs/redis-client.js";
 import { startServer } from "../redis/helpers.js";
-import { describeBackends, eventually, openManager } from "./backends.js";
+import { describeBackends, eventually, openManager, socketOf } from "./backends.js";
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -26,13 +26,14 @@ async function serve(manager: JobManager, target: RedisTarget, logs: LogLine[] =
 }
 
 async function connectClient(target: RedisTarget, options = {}) {
-  const client = await JobClient.connect(target, { timeoutMs: 2000, ...options });
+  const client = await JobClient.connect(socketOf(target), { timeoutMs: 2000, ...options });
   closers.push(() => client.close());
   return client;
 }
 
 function raw(target: RedisTarget): Redis {
-  const redis = typeof target === "string" ? new Redis(target) : new Redis(target);
+  const where = socketOf(target);
+  const redis = typeof where === "string" ? new Redis(where) : new Redis(where);
   closers.push(async () => redis.disconnect());
   return redis;
 }

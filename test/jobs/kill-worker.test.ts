@@ -3,11 +3,10 @@
  * one `done` version, written by the owner of the live token. The workers are real `heroagent
  * worker` processes; the manager runs here with no in-process worker, so only they run jobs.
  */
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { afterEach, expect, it } from "vitest";
-import type { RedisTarget } from "../../src/jobs/redis-client.js";
 import { type CliProcess, runCli } from "../helpers/cli.js";
-import { describeBackends, eventually, openManager } from "./backends.js";
+import { describeBackends, eventually, openManager, socketOf } from "./backends.js";
 
 const running: CliProcess[] = [];
 afterEach(() => {
@@ -35,8 +34,8 @@ async function startWorker(url: string, workerId: string): Promise<CliProcess> {
 
 describeBackends("kill -9 of a remote worker mid-job", (backend) => {
   it("finishes the job on another worker: one done version, by the live token's owner", async () => {
-    const target = (await backend.redis()) as Exclude<RedisTarget, string>;
-    const url = `redis://127.0.0.1:${target.port}`;
+    const target = await backend.redis();
+    const url = `redis://127.0.0.1:${(socketOf(target) as RedisOptions).port}`;
     const manager = await openManager(target, { workerCount: 0, leaseTimeout: 1000 });
     const a = await startWorker(url, "A");
     const job = await manager.createJob("sleep", '{"ms": 2000}', {
@@ -69,7 +68,7 @@ describeBackends("kill -9 of a remote worker mid-job", (backend) => {
     expect(history[2]?.error).toBe("lease expired (worker A)");
 
     // Nothing of the job or of A is left in Redis.
-    const redis = new Redis(target);
+    const redis = new Redis(socketOf(target) as RedisOptions);
     try {
       expect(await redis.keys("herojobs:*")).toEqual([]);
       expect(await redis.keys("heroprocessing:A:*")).toEqual([]);
@@ -87,7 +86,7 @@ describeBackends("a worker killed between LMOVE and its claim", (backend) => {
     const target = await backend.redis();
     const manager = await openManager(target, { workerCount: 0, leaseTimeout: 1000 });
     const job = await manager.createJob("work", "x");
-    const redis = new Redis(target as Exclude<RedisTarget, string>);
+    const redis = new Redis(socketOf(target) as RedisOptions);
     try {
       // The worker registered, took the job with LMOVE, and died before claiming it.
       await redis

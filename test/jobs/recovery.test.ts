@@ -1,12 +1,9 @@
-import { Redis } from "ioredis";
 import { expect, it } from "vitest";
-import type { RedisTarget } from "../../src/jobs/redis-client.js";
 import { processingKey, queueKey } from "../../src/jobs/redis-keys.js";
 import { WorkerQueue } from "../../src/jobs/worker-queue.js";
-import { describeBackends, eventually, openManager, startWorker } from "./backends.js";
+import { describeBackends, eventually, inspector, openManager, startWorker } from "./backends.js";
 import { tempDir } from "./helpers.js";
 
-const client = (target: RedisTarget) => (typeof target === "string" ? new Redis(target) : new Redis(target));
 const statuses = (history: { status: string }[]) => history.map((job) => job.status).reverse();
 
 describeBackends("job recovery", (backend) => {
@@ -16,7 +13,7 @@ describeBackends("job recovery", (backend) => {
     const job = await jm.createJob("work", "payload");
 
     // A worker that claims the job, renews its lease once, and then goes silent (paused, not dead).
-    const redis = client(target);
+    const redis = inspector(target);
     const ghost = new WorkerQueue(redis, "ghost");
     await ghost.renewLease(
       { workerId: "ghost", topics: ["work"], concurrency: 1, host: "h", pid: 1, startedAt: 0 },
@@ -56,7 +53,7 @@ describeBackends("job recovery", (backend) => {
     const jm = await openManager(target, { workerCount: 0 });
     const taken = await jm.createJob("work", "taken, never claimed");
     const claimedLost = await jm.createJob("work", "claimed, then lost");
-    const redis = client(target);
+    const redis = inspector(target);
     // As if w1's fetch moved the first job and then failed before claiming it…
     await redis.lmove(queueKey("work", 0), processingKey("w1", "work"), "RIGHT", "LEFT");
     // …and as if w1 claimed the second one but never got the reply (or never reported it).
@@ -88,7 +85,7 @@ describeBackends("job recovery", (backend) => {
     for (let i = 0; i < 5; i++) jobs.push(await first.createJob("echo", `job ${i}`));
     await first.updateJobStatus(jobs[0]?.jobId as number, "active"); // running when Redis died
     await first.close();
-    const redis = client(target);
+    const redis = inspector(target);
     await redis.flushall(); // the embedded Redis restarted empty
 
     const second = await openManager(target, { store });
@@ -110,7 +107,7 @@ describeBackends("job recovery", (backend) => {
     const job = await first.createJob("email", "x");
     await first.completeJob(job.jobId, "ok");
     await first.close();
-    const redis = client(target);
+    const redis = inspector(target);
     await redis.hset(`herojobs:email:${job.jobId}`, {
       jobId: String(job.jobId),
       topic: "email",
@@ -133,7 +130,7 @@ describeBackends("job recovery", (backend) => {
     const worker = await startWorker(target, { concurrency: 4 });
     worker.registerHandler("remote", (job) => Number(job.params) * 2);
     await worker.start();
-    const redis = client(target);
+    const redis = inspector(target);
     await eventually(async () => (await redis.llen("heroqueue:remote")) === 0 && worker.active === 0);
 
     const second = await openManager(target, { store, workerCount: 0 });
@@ -173,14 +170,14 @@ describeBackends("job recovery", (backend) => {
       status: "done",
       attempts: 1,
     });
-    const redis = client(target);
+    const redis = inspector(target);
     expect(await redis.hkeys("heroworkers")).toEqual([next.workerId]);
     redis.disconnect();
   });
 
   it("skips garbage in the event stream and the queues, and keeps working", async () => {
     const target = await backend.redis();
-    const redis = client(target);
+    const redis = inspector(target);
     const jm = await openManager(target);
     jm.registerHandler("echo", (job) => job.params);
     await redis.xadd("heroevents", "*", "type", "done", "jobId", "not-a-number");
@@ -212,7 +209,7 @@ describeBackends("job recovery", (backend) => {
     const target = await backend.redis();
     const jm = await openManager(target, { workerCount: 0 });
     const job = await jm.createJob("work", "", { maxAttempts: 5 });
-    const redis = client(target);
+    const redis = inspector(target);
     const worker = new WorkerQueue(redis, "w");
     const [claimed] = await worker.fetch(["work"], 0);
     const { job: running, token } = claimed as NonNullable<typeof claimed>;
@@ -232,7 +229,7 @@ describeBackends("job recovery", (backend) => {
     const target = await backend.redis();
     const jm = await openManager(target, { workerCount: 0 });
     const job = await jm.createJob("work", "");
-    const redis = client(target);
+    const redis = inspector(target);
     const worker = new WorkerQueue(redis, "old");
     const [claimed] = await worker.fetch(["work"], 0);
     const { job: running, token } = claimed as NonNullable<typeof claimed>;
@@ -250,7 +247,7 @@ describeBackends("job recovery", (backend) => {
     const target = await backend.redis();
     const jm = await openManager(target, { workerCount: 0 });
     for (let i = 1; i <= 8; i++) await jm.createJob("work", `p${i}`);
-    const redis = client(target);
+    const redis = inspector(target);
     const a = new WorkerQueue(redis, "a");
     const b = new WorkerQueue(redis, "b");
     const params = (claimed: { job: { params: string } }[]) => claimed.map((c) => c.job.params);
@@ -278,7 +275,7 @@ describeBackends("job recovery", (backend) => {
       }),
     );
     await allDone;
-    const redis = client(target);
+    const redis = inspector(target);
     await eventually(async () => (await redis.keys("herojobs:*")).length === 0);
     expect(await redis.llen("heroqueue:noop")).toBe(0);
     expect(await redis.keys("heroprocessing:*")).toEqual([]);

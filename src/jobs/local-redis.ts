@@ -1,0 +1,299 @@
+/**
+ * The job system's Redis connection when it runs in the process of the embedded server: an ioredis
+ * look-alike over RedisServer.connectLocal(). The commands, keys and replies are the ones a socket
+ * carries (docs/jobs-protocol.md does not change); what goes away is the socket, RESP on the way in,
+ * and ioredis' per-command work: on the job system's hot path, most of the CPU a job cost.
+ *
+ * It offers what jobs/ uses of ioredis and nothing more: every Redis command as a method (hgetall's
+ * reply as an object, hset's object argument, as ioredis does), multi() and pipeline() with chained
+ * commands and exec(), (p)subscribe with "message" and "pmessage" events (subscriptions renewed on
+ * reconnect), quit(), disconnect(), `status`, and the "ready", "error" and "end" events.
+ * Anything else is undefined, so a call fails at once rather than half-working. Like ioredis with
+ * maxRetriesPerRequest: null, commands wait while the server is stopped and are sent (those cut
+ * off without a reply, again) once it runs: a restart of the Redis service pauses the job system.
+ */
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+import {
+  ConnectionClosedError,
+  type LocalArgument,
+  type LocalConnection,
+  type RedisServer,
+  ReplyError,
+} from "../redis/index.js";
+
+/** Where a job system next to the embedded server finds it. */
+export interface LocalRedisTarget {
+  local: RedisServer;
+}
+
+type Argument =
+  | LocalArgument
+  | null
+  | undefined
+  | readonly Argument[]
+  | Record<string, unknown>
+  | Map<string, unknown>;
+
+interface Pending {
+  commands: LocalArgument[][];
+  resolve(replies: unknown[]): void;
+  reject(error: unknown): void;
+}
+
+const UNSUBSCRIBE = { subscribe: "unsubscribe", psubscribe: "punsubscribe" } as const;
+
+/** ioredis' pace: 50 ms more per failed attempt, at most a second apart. */
+const retryDelay = (attempt: number) => Math.min(50 * attempt, 1000);
+
+/** Opens the connection; typed as ioredis' Redis, of which it is the subset jobs/ uses. */
+export function connectLocalRedis(server: RedisServer, name: string): Redis {
+  return withCommands(new LocalRedis(server, name), server) as unknown as Redis;
+}
+
+class LocalRedis extends EventEmitter {
+  status: "connecting" | "ready" | "reconnecting" | "end" = "connecting";
+  private connection: LocalConnection | undefined;
+  private offline: Pending[] = [];
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** What to subscribe to again on a new connection. */
+  private readonly subscriptions = { subscribe: new Set<string>(), psubscribe: new Set<string>() };
+
+  constructor(
+    readonly server: RedisServer,
+    private readonly name: string,
+  ) {
+    super();
+    queueMicrotask(() => this.connect()); // after the caller has added its listeners, as ioredis
+  }
+
+  multi(): LocalBatch {
+    return withCommands(new LocalBatch(this, true), this.server);
+  }
+
+  pipeline(): LocalBatch {
+    return withCommands(new LocalBatch(this, false), this.server);
+  }
+
+  subscribe(...channels: string[]): Promise<number> {
+    return this.changeSubscriptions("subscribe", channels, true);
+  }
+
+  unsubscribe(...channels: string[]): Promise<number> {
+    return this.changeSubscriptions("subscribe", channels, false);
+  }
+
+  psubscribe(...patterns: string[]): Promise<number> {
+    return this.changeSubscriptions("psubscribe", patterns, true);
+  }
+
+  punsubscribe(...patterns: string[]): Promise<number> {
+    return this.changeSubscriptions("psubscribe", patterns, false);
+  }
+
+  /** Resolves with the number of subscriptions left, as ioredis does. */
+  private async changeSubscriptions(
+    kind: "subscribe" | "psubscribe",
+    names: string[],
+    add: boolean,
+  ): Promise<number> {
+    const reply = (await this.command([add ? kind : UNSUBSCRIBE[kind], ...names])) as unknown[];
+    const set = this.subscriptions[kind];
+    if (add) for (const name of names) set.add(name);
+    else if (names.length === 0) set.clear();
+    else for (const name of names) set.delete(name);
+    return reply[2] as number;
+  }
+
+  /** QUIT: the replies asked for so far come first, then the connection ends. */
+  async quit(): Promise<"OK"> {
+    if (this.status === "end") throw new ConnectionClosedError();
+    const reply = this.status === "ready" ? await this.command(["QUIT"]) : "OK";
+    this.end();
+    return reply as "OK";
+  }
+
+  /** Ends at once: commands without a reply reject with "Connection is closed.". */
+  disconnect(): void {
+    this.end();
+  }
+
+  /** ioredis' call(name, ...args): any command by name. */
+  call(name: string, ...args: Argument[]): Promise<unknown> {
+    return this.command(commandLine(name, args));
+  }
+
+  /** One command; an error reply rejects. */
+  async command(command: LocalArgument[]): Promise<unknown> {
+    const [reply] = await this.send([command]);
+    if (reply instanceof ReplyError) throw reply;
+    return reply;
+  }
+
+  /** Several commands sent together; error replies are ReplyErrors in their places. */
+  send(commands: LocalArgument[][]): Promise<unknown[]> {
+    if (this.status === "end") return Promise.reject(new ConnectionClosedError());
+    return new Promise((resolve, reject) => this.dispatch({ commands, resolve, reject }));
+  }
+
+  private dispatch(pending: Pending): void {
+    const connection = this.connection;
+    if (!connection || connection.isClosed) {
+      this.offline.push(pending);
+      return;
+    }
+    connection.sendAll(pending.commands).then(pending.resolve, (error: unknown) => {
+      if (!(error instanceof ConnectionClosedError) || this.status === "end") return pending.reject(error);
+      this.offline.push(pending); // cut off by a stop: sent again on the next connection
+      this.reconnectLater();
+    });
+  }
+
+  private connect(): void {
+    this.retryTimer = undefined;
+    if (this.status === "end") return;
+    let connection: LocalConnection;
+    try {
+      connection = this.server.connectLocal();
+    } catch (error) {
+      this.report(error);
+      this.reconnectLater();
+      return;
+    }
+    connection.onClose(() => {
+      if (this.status !== "end") this.reconnectLater();
+    });
+    connection.send(["CLIENT", "SETNAME", this.name]).catch(() => {});
+    for (const [kind, names] of Object.entries(this.subscriptions)) {
+      if (names.size > 0) connection.send([kind, ...names]).catch(() => {});
+    }
+    connection.onPush((message) => {
+      const [kind, ...rest] = message as string[];
+      this.emit(kind === "smessage" ? "message" : (kind as string), ...rest);
+    });
+    this.connection = connection;
+    this.status = "ready";
+    this.attempts = 0;
+    const waiting = this.offline;
+    this.offline = [];
+    for (const pending of waiting) this.dispatch(pending);
+    this.emit("ready");
+  }
+
+  private reconnectLater(): void {
+    if (this.retryTimer || this.status === "end") return;
+    this.status = "reconnecting";
+    this.retryTimer = setTimeout(() => this.connect(), retryDelay(++this.attempts));
+    this.retryTimer.unref();
+  }
+
+  /** An "error" event, only when someone listens (ioredis only logs an unheard one). */
+  private report(error: unknown): void {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
+
+  private end(): void {
+    if (this.status === "end") return;
+    this.status = "end";
+    clearTimeout(this.retryTimer);
+    this.connection?.close();
+    for (const pending of this.offline.splice(0)) pending.reject(new ConnectionClosedError());
+    this.emit("end");
+  }
+}
+
+/** A multi() or pipeline(): commands chained, sent by exec(). */
+class LocalBatch {
+  private readonly commands: LocalArgument[][] = [];
+
+  constructor(
+    private readonly redis: LocalRedis,
+    private readonly transaction: boolean,
+  ) {}
+
+  /** Commands queued; as in ioredis, a transaction's MULTI counts. */
+  get length(): number {
+    return this.commands.length + (this.transaction ? 1 : 0);
+  }
+
+  add(command: LocalArgument[]): this {
+    this.commands.push(command);
+    return this;
+  }
+
+  call(name: string, ...args: Argument[]): this {
+    return this.add(commandLine(name, args));
+  }
+
+  /**
+   * [error, reply] per command, as ioredis answers; a transaction answers null when a WATCHed key
+   * changed, and rejects (EXECABORT) when a command was refused while queueing.
+   */
+  async exec(): Promise<[Error | null, unknown][] | null> {
+    const commands = this.commands;
+    const result = (reply: unknown, i: number): [Error | null, unknown] => {
+      if (reply instanceof ReplyError) return [reply, null];
+      return [null, commands[i]?.[0] === "hgetall" ? toObject(reply) : reply];
+    };
+    if (!this.transaction) return (await this.redis.send(commands)).map(result);
+    const replies = await this.redis.send([["MULTI"], ...commands, ["EXEC"]]);
+    const exec = replies[replies.length - 1];
+    if (exec instanceof ReplyError) throw exec;
+    return exec === null ? null : (exec as unknown[]).map(result);
+  }
+}
+
+/**
+ * `target` with every Redis command of `server` as a method: `name(...args)` calls `target.call`
+ * (or `add`, on a batch) with the arguments flattened as ioredis flattens them.
+ */
+function withCommands<T extends LocalRedis | LocalBatch>(target: T, server: RedisServer): T {
+  const methods = new Map<string, (...args: Argument[]) => unknown>();
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      if (typeof property !== "string" || property in object) return Reflect.get(object, property, receiver);
+      let method = methods.get(property);
+      if (!method) {
+        if (!server.state.commands.find(property)) return undefined;
+        const transform = property === "hgetall" ? toObject : undefined;
+        method =
+          object instanceof LocalBatch
+            ? (...args) => {
+                object.add(commandLine(property, args));
+                return receiver;
+              }
+            : (...args) => {
+                const reply = (object as LocalRedis).command(commandLine(property, args));
+                return transform ? reply.then(transform) : reply;
+              };
+        methods.set(property, method);
+      }
+      return method;
+    },
+  });
+}
+
+/** ioredis' arguments: arrays flattened one level, an object or Map as field/value pairs. */
+function commandLine(name: string, args: Argument[]): LocalArgument[] {
+  const line: LocalArgument[] = [name];
+  for (const arg of args) {
+    if (arg === null || arg === undefined) line.push("");
+    else if (Array.isArray(arg))
+      for (const item of arg as Argument[])
+        line.push(item === null || item === undefined ? "" : (item as LocalArgument));
+    else if (arg instanceof Map) for (const [field, value] of arg) line.push(field, String(value));
+    else if (typeof arg === "object" && !Buffer.isBuffer(arg))
+      for (const [field, value] of Object.entries(arg)) line.push(field, String(value));
+    else line.push(arg as LocalArgument);
+  }
+  return line;
+}
+
+/** HGETALL's field/value list as an object, as ioredis returns it. */
+function toObject(reply: unknown): Record<string, string> {
+  const list = reply as string[];
+  const object: Record<string, string> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) object[list[i] as string] = list[i + 1] as string;
+  return object;
+}
