@@ -1,16 +1,17 @@
 /**
  * The factory's jobs service: opens the JobManager (OurDB store + Redis queues) with the built-in
  * handlers and the in-process worker pool. Its Redis is `jobs.redisUrl`, or else the embedded
- * server (over its Unix socket when it has one: no TCP on the hot path).
+ * server, over local connections (no socket on the hot path; the same commands as over one).
  */
 import type { Config } from "./config.js";
 import { ConfigError, FactoryStateError } from "./errors.js";
-import type { ServiceContext, ServiceDefinition } from "./factory.js";
+import type { ServerFactory, ServiceContext, ServiceDefinition } from "./factory.js";
 import { builtinHandlers } from "./jobs/handlers/index.js";
 import { JobManager } from "./jobs/job-manager.js";
 import { JobRequestServer } from "./jobs/job-requests.js";
 import { describeTarget, type RedisTarget } from "./jobs/redis-client.js";
 import type { Logger } from "./logger.js";
+import { RedisService } from "./redis-service.js";
 import { type JobManagerProvider, ListenerService, type ServiceStatus, type Startable } from "./service.js";
 
 /** The JobManager as something the factory can start and stop. */
@@ -21,11 +22,20 @@ class JobSystem implements Startable {
   constructor(
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly factory: ServerFactory,
   ) {}
+
+  /** jobs.redisUrl, or the embedded server of this process. */
+  get redisTarget(): RedisTarget {
+    const embedded = this.factory.getService("redis");
+    if (this.config.jobs.redisUrl === "" && embedded instanceof RedisService)
+      return { local: embedded.server };
+    return jobsRedisTarget(this.config);
+  }
 
   async start(): Promise<void> {
     const { jobs } = this.config;
-    const redis = jobsRedisTarget(this.config);
+    const redis = this.redisTarget;
     this.manager = await JobManager.open({
       store: jobs.ourdbPath,
       redis,
@@ -79,7 +89,7 @@ export class JobsService extends ListenerService<JobSystem> implements JobManage
     private readonly config: Config,
     context: ServiceContext,
   ) {
-    super(new JobSystem(config, context.logger));
+    super(new JobSystem(config, context.logger, context.factory));
   }
 
   getJobManager(): JobManager {
@@ -92,7 +102,7 @@ export class JobsService extends ListenerService<JobSystem> implements JobManage
     const worker = this.server.manager?.workerStatus;
     let address: string | undefined;
     try {
-      address = describeTarget(jobsRedisTarget(this.config));
+      address = describeTarget(this.server.redisTarget);
     } catch {
       address = undefined; // the start fails with the reason
     }
@@ -104,7 +114,10 @@ export class JobsService extends ListenerService<JobSystem> implements JobManage
   }
 }
 
-/** jobs.redisUrl, or the embedded server: its Unix socket if it has one, else its TCP port. */
+/**
+ * How a process without the embedded server reaches the job system's Redis (the CLI, a remote
+ * worker): jobs.redisUrl, or the embedded server's Unix socket if it has one, else its TCP port.
+ */
 export function jobsRedisTarget(config: Config): RedisTarget {
   if (config.jobs.redisUrl !== "") return config.jobs.redisUrl;
   if (!config.enableRedis) {

@@ -52,7 +52,8 @@ describe("web UI in chromium", () => {
     for (const name of ["redis", "jobs", "webdav", "ui"]) {
       const card = page.locator(`[data-service="${name}"]`);
       await expect.poll(() => card.locator(".badge").textContent()).toBe("running");
-      expect(await card.locator("dd").first().textContent()).toMatch(/127\.0\.0\.1:\d+|unix:/);
+      const where = name === "jobs" ? /^embedded \(in-process\)$/ : /127\.0\.0\.1:\d+|unix:/;
+      expect(await card.locator("dd").first().textContent()).toMatch(where);
     }
     const webdav = page.locator('[data-service="webdav"]');
     await webdav.getByRole("button", { name: "Stop", exact: true }).click();
