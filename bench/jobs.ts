@@ -2,7 +2,7 @@
  * The job system against BullMQ (issue #4):
  *
  *   npx tsx bench/jobs.ts [--jobs N] [--reps 3] [--concurrency 1,10,100] [--inflight 100]
- *                         [--pickups 200] [--systems child,in-process,redis,bullmq] [--quick]
+ *                         [--pickups 200] [--systems child,in-process,local,redis,bullmq] [--quick]
  *                         [--no-pickup] [--no-throughput] [--commands] [--json out.json]
  *
  * Throughput: no-op jobs end to end. For each worker concurrency C, each system opens a fresh queue
@@ -21,7 +21,8 @@
  * whole path from just before create is shown beside it (ours writes the job to OurDB, synced,
  * before it queues it in Redis; that sync is most of the create).
  * Systems: ours against the embedded server in a child process (Unix socket), the embedded server
- * in this process (Unix socket, as `heroagent start` runs it) and redis-server (TCP); BullMQ against
+ * in this process over a Unix socket and over local connections (as `heroagent start` runs it),
+ * and redis-server (TCP); BullMQ against
  * the same redis-server (TCP). BullMQ needs Lua (EVALSHA), which the embedded server does not have.
  * --commands: Redis commands per job for the systems on redis-server (MONITOR during 1,000 jobs at
  * C = 10), sent by clients and run inside Lua scripts.
@@ -43,7 +44,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "1,10,100" },
     inflight: { type: "string", default: "100" },
     pickups: { type: "string", default: "200" },
-    systems: { type: "string", default: "child,in-process,redis,bullmq" },
+    systems: { type: "string", default: "child,in-process,local,redis,bullmq" },
     quick: { type: "boolean", default: false },
     "no-pickup": { type: "boolean", default: false },
     "no-throughput": { type: "boolean", default: false },
@@ -285,7 +286,12 @@ let failed = false;
 try {
   const all: Record<string, System> = {
     child: ours("ours · embedded, child process", () => servers.child),
-    "in-process": ours("ours · embedded, in-process", () => servers.inProcess),
+    "in-process": ours("ours · embedded, in-process, socket", () => servers.inProcess),
+    local: ours(
+      "ours · embedded, in-process, local",
+      () => ({ local: servers.inProcessServer }),
+      () => servers.inProcess,
+    ),
     redis: ours("ours · redis-server", () => servers.redis),
     bullmq: bullmq(BULLMQ, () => servers.redis),
   };

@@ -16,6 +16,8 @@ export interface BenchServers {
   child: RedisOptions;
   /** The embedded server in this process (Unix socket). */
   inProcess: RedisOptions;
+  /** The same server object, for local connections (as `heroagent start` runs the job system). */
+  inProcessServer: RedisServer;
   /** redis-server over TCP. */
   redis: { host: string; port: number };
   childPid: number;
@@ -53,6 +55,7 @@ export async function startServers(childNodeArgs: string[] = []): Promise<BenchS
     return {
       child: { path: childSocket },
       inProcess: { path: inProcessSocket },
+      inProcessServer: inProcess,
       redis: { host: "127.0.0.1", port: redis.port },
       childPid: child.pid,
       redisPid: redis.pid,

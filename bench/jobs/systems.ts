@@ -9,6 +9,7 @@ import path from "node:path";
 import { Queue, Worker } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { JobManager } from "../../src/jobs/index.js";
+import type { RedisTarget } from "../../src/jobs/redis-client.js";
 
 /** One open queue with `concurrency` worker slots, a no-op handler and a producer in this process. */
 export interface Instance {
@@ -85,12 +86,19 @@ async function flushAll(target: RedisOptions): Promise<void> {
   }
 }
 
-/** Our JobManager (in-process workers, pollInterval 100 ms, lease 30 s) against `target`. */
-export function ours(name: string, target: () => RedisOptions): System {
+/**
+ * Our JobManager (in-process workers, pollInterval 100 ms, lease 30 s) against `target`; `socket`
+ * reaches the same Redis for the FLUSHALL (needed when `target` is a local connection).
+ */
+export function ours(
+  name: string,
+  target: () => RedisTarget,
+  socket: () => RedisOptions = target as () => RedisOptions,
+): System {
   return {
     name,
     async open(concurrency) {
-      await flushAll(target());
+      await flushAll(socket());
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobs-bench-"));
       tempDirs.add(dir);
       const tally = new Tally();
