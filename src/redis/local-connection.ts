@@ -163,7 +163,8 @@ export class LocalConnection {
 
   private answer(value: unknown): void {
     if (this.subscriber && Array.isArray(value) && PUSHES.has(value[0] as string)) {
-      this.pushListener?.(value);
+      // Not from inside the reply reader: a listener may send a command, whose reply is read at once.
+      queueMicrotask(() => this.pushListener?.(value));
       return;
     }
     const waiter = this.waiting[this.head];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionClosedError, RedisServerError, ReplyError } from "../../src/redis/index.js";
 import { ReplyReader } from "../../src/redis/resp/reply-reader.js";
+import { eventually } from "../jobs/backends.js";
 import { ioredis, startServer } from "./helpers.js";
 
 describe("local connection", () => {
@@ -152,6 +153,23 @@ describe("local connection", () => {
     expect(pushed).toEqual([
       ["message", "a", "one"],
       ["pmessage", "n*", "news", "two"],
+    ]);
+    // A listener that sends a command on the same connection at once: its reply is read while the
+    // bytes of the next message, written in the same go, still wait to be read.
+    const pongs: unknown[] = [];
+    local.onPush((message) => {
+      pushed.push(message);
+      pongs.push(local.send(["PING", String(pushed.length)]));
+    });
+    await remote.pipeline().publish("a", "three").publish("a", "four").exec();
+    await eventually(() => pushed.length === 4);
+    expect(pushed.slice(2)).toEqual([
+      ["message", "a", "three"],
+      ["message", "a", "four"],
+    ]);
+    expect(await Promise.all(pongs)).toEqual([
+      ["pong", "3"],
+      ["pong", "4"],
     ]);
     expect(await local.send(["UNSUBSCRIBE"])).toEqual(["unsubscribe", expect.any(String), 1]);
     expect(await local.send(["PUNSUBSCRIBE"])).toEqual(["punsubscribe", "n*", 0]);
