@@ -170,7 +170,7 @@ class LocalRedis extends EventEmitter {
     }
     connection.onPush((message) => {
       const [kind, ...rest] = message as string[];
-      this.emit(kind === "smessage" ? "message" : (kind as string), ...rest);
+      this.emit(kind as string, ...rest);
     });
     this.connection = connection;
     this.status = "ready";
