@@ -16,7 +16,10 @@ import type { RunningJob } from "./job-hash.js";
 import { isResultTooLarge, RESULT_TOO_LARGE, TOPIC_PATTERN } from "./limits.js";
 import { closeRedis, connectRedis, type RedisTarget } from "./redis-client.js";
 import { CANCEL_CHANNEL, notifyKey } from "./redis-keys.js";
+import { JobAbort, RunAbort } from "./run-abort.js";
 import { type ClaimedJob, type WorkerInfo, WorkerQueue } from "./worker-queue.js";
+
+export { JobAbort };
 
 export interface JobContext {
   /** Aborted on timeout, cancel, or when the worker stops; `signal.reason` is a JobAbort. */
@@ -30,14 +33,6 @@ export interface JobContext {
 
 /** Returns the job's result: a string as is, undefined/null as no result, anything else as JSON. */
 export type JobHandler = (job: RunningJob, ctx: JobContext) => Promise<unknown> | unknown;
-
-/** Why a handler's signal was aborted. */
-export class JobAbort extends Error {
-  constructor(readonly reason: "timeout" | "cancelled" | "lost" | "stopped") {
-    super(reason === "lost" ? "the job's lease was lost" : reason === "stopped" ? "worker stopped" : reason);
-    this.name = "JobAbort";
-  }
-}
 
 export interface JobWorkerOptions {
   redis: RedisTarget;
@@ -54,7 +49,7 @@ export interface JobWorkerOptions {
 type Report = Parameters<WorkerQueue["report"]>[0];
 
 interface Run extends ClaimedJob {
-  controller: AbortController;
+  aborter: RunAbort;
   /** Log lines pushed so far: a report saying 0 spares the JobManager reading the logs list. */
   logs: number;
 }
@@ -146,7 +141,7 @@ export class JobWorker {
     this.wake?.();
     this.blocking?.disconnect();
     await this.loop;
-    for (const run of this.runs.values()) run.controller.abort(new JobAbort("stopped"));
+    for (const run of this.runs.values()) run.aborter.abort(new JobAbort("stopped"));
     await Promise.all(this.settled);
     try {
       if (this.runs.size === 0) await this.queue?.deregister();
@@ -214,7 +209,7 @@ export class JobWorker {
    * the next fetch (in the same transaction when they meet in one turn). stop() waits for reports.
    */
   private startRun(claimed: ClaimedJob): void {
-    const run: Run = { ...claimed, controller: new AbortController(), logs: 0 };
+    const run: Run = { ...claimed, aborter: new RunAbort(), logs: 0 };
     this.runs.set(claimed.job.jobId, run);
     const jobId = claimed.job.jobId;
     const settled = this.execute(run)
@@ -233,30 +228,27 @@ export class JobWorker {
 
   /** Runs the handler under the job's timeout; the report to send, or undefined if the job was taken from us. */
   private async execute(run: Run): Promise<Report | undefined> {
-    const { job, token, controller } = run;
+    const { job, token, aborter } = run;
     const base = (this.queue as WorkerQueue).base(job, token, 0);
     const at = () => ({ ...base, time: Date.now(), logs: run.logs });
     const handler = this.handlers.get(job.topic);
-    const timer = setTimeout(() => controller.abort(new JobAbort("timeout")), job.timeout * 1000);
+    const timer = setTimeout(() => aborter.abort(new JobAbort("timeout")), job.timeout * 1000);
     try {
       if (!handler) throw new Error(`no handler for topic ${job.topic}`);
-      const value = await untilAborted(
-        Promise.resolve().then(() => handler(job, this.context(run))),
-        controller.signal,
-      );
+      const value = await aborter.race(Promise.resolve().then(() => handler(job, this.context(run))));
       const result = toResult(value);
       if (result !== null && isResultTooLarge(result)) {
         return { type: "failed", ...at(), error: RESULT_TOO_LARGE, final: true };
       }
       return { type: "done", ...at(), result };
     } catch (error) {
-      const abort = controller.signal.aborted ? controller.signal.reason : undefined;
-      if (!(abort instanceof JobAbort)) {
+      const why = aborter.reason?.reason;
+      if (why === undefined) {
         return { type: "failed", ...at(), error: describeError(error) || "failed", final: false };
       }
-      if (abort.reason === "lost") return undefined; // someone else owns it now
-      if (abort.reason === "stopped") return { type: "released", ...at(), reason: "worker stopped" };
-      return { type: "failed", ...at(), error: abort.reason, final: abort.reason === "cancelled" };
+      if (why === "lost") return undefined; // someone else owns it now
+      if (why === "stopped") return { type: "released", ...at(), reason: "worker stopped" };
+      return { type: "failed", ...at(), error: why, final: why === "cancelled" };
     } finally {
       clearTimeout(timer);
     }
@@ -265,7 +257,9 @@ export class JobWorker {
   private context(run: Run): JobContext {
     const queue = this.queue as WorkerQueue;
     return {
-      signal: run.controller.signal,
+      get signal() {
+        return run.aborter.signal;
+      },
       workerId: this.workerId,
       progress: (percent) => {
         const value = Math.min(100, Math.max(0, Number(percent) || 0));
@@ -322,8 +316,8 @@ export class JobWorker {
   }
 
   private abortUnlessOurs(run: Run, state: "ours" | "cancelled" | "lost" | undefined): void {
-    if (state === "cancelled") run.controller.abort(new JobAbort("cancelled"));
-    else if (state === "lost") run.controller.abort(new JobAbort("lost"));
+    if (state === "cancelled") run.aborter.abort(new JobAbort("cancelled"));
+    else if (state === "lost") run.aborter.abort(new JobAbort("lost"));
   }
 
   private renewLease(): Promise<void> {
@@ -345,16 +339,6 @@ export class JobWorker {
   private log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, { workerId: this.workerId, ...fields });
   }
-}
-
-/** Settles with the handler, or rejects as soon as the signal aborts (a handler may ignore it). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 function toResult(value: unknown): string | null {
