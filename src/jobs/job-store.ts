@@ -64,7 +64,7 @@ const NEWEST_MAX = 10_000;
 export class JobStore {
   private readonly lock = new KeyedLock<number>();
   /**
-   * The newest record of recently written unfinished jobs (frozen): their next change (active,
+   * The newest record of recently written unfinished jobs: their next change (active,
    * done) is due soon and need not read and decode it back. This store is OurDB's only writer.
    */
   private readonly newest = new Map<number, Readonly<JobRecord>>();
@@ -290,12 +290,10 @@ export class JobStore {
     this.keeper.close();
   }
 
-  /** Keeps a frozen copy (the Job handed out shares its arrays), dropping the oldest past NEWEST_MAX. */
+  /** Keeps the record (its arrays are its own: see toRecord), dropping the oldest past NEWEST_MAX. */
   private remember(jobId: number, record: JobRecord): void {
-    const logs = Object.freeze([...record.logs]) as string[];
-    const backoff = Object.freeze({ ...record.backoff });
     this.newest.delete(jobId);
-    this.newest.set(jobId, Object.freeze({ ...record, logs, backoff }));
+    this.newest.set(jobId, record);
     if (this.newest.size > NEWEST_MAX) this.newest.delete(this.newest.keys().next().value as number);
   }
 
@@ -313,16 +311,18 @@ export class JobStore {
     }
   }
 
+  /** The job of a record, with its own arrays (a record may be the one kept in `newest`). */
   private async toJob(jobId: number, record: Readonly<JobRecord>): Promise<Job> {
-    const { format: _format, params, result, error, ...fields } = record;
+    const { params, result, error } = record;
     return {
       jobId,
-      ...fields,
-      logs: [...fields.logs], // its own arrays: a record may be a cached, frozen one
-      backoff: { ...fields.backoff },
+      version: record.version,
+      topic: record.topic,
       params: await this.chunks.read(jobId, params),
+      status: record.status,
       result: result === null ? null : await this.chunks.read(jobId, result),
       error: error === null ? null : await this.chunks.read(jobId, error),
+      ...sharedFields(record),
     };
   }
 
@@ -371,12 +371,47 @@ function checkJobId(jobId: number): void {
   if (jobId > JOB_ID_MAX) throw new JobNotFoundError(jobId);
 }
 
+/** The record of a job version, with its values' references and arrays of its own. */
 function toRecord(
   job: Omit<Job, "jobId">,
   refs: { params: ValueRef; result: ValueRef | null; error: ValueRef | null },
 ): JobRecord {
-  const { jobId: _jobId, ...fields } = job as Job;
-  return { format: RECORD_FORMAT, ...fields, ...refs };
+  return {
+    format: RECORD_FORMAT,
+    version: job.version,
+    topic: job.topic,
+    params: refs.params,
+    status: job.status,
+    result: refs.result,
+    error: refs.error,
+    ...sharedFields(job),
+  };
+}
+
+type SharedFields = Omit<Job, "jobId" | "version" | "topic" | "params" | "status" | "result" | "error">;
+
+/**
+ * The fields a Job and its record have alike, named one by one (V8 builds this fixed shape several
+ * times faster than a rest-and-spread copy, on a path taken for every version), with copies of
+ * the arrays so that neither shares them with the other.
+ */
+function sharedFields(from: SharedFields): SharedFields {
+  return {
+    createdAt: from.createdAt,
+    startedAt: from.startedAt,
+    finishedAt: from.finishedAt,
+    updatedAt: from.updatedAt,
+    timeout: from.timeout,
+    attempts: from.attempts,
+    maxAttempts: from.maxAttempts,
+    backoff: { ...from.backoff },
+    runAt: from.runAt,
+    priority: from.priority,
+    workerId: from.workerId,
+    progress: from.progress,
+    logs: from.logs.slice(),
+    logsDropped: from.logsDropped,
+  };
 }
 
 /** Whether the job's params, result or error contain `text` (already lowercased). */
