@@ -1,7 +1,8 @@
 /**
  * The job system's tests run against every Redis it supports: the embedded server over TCP, the
- * embedded server of this process over a local connection (as `heroagent start` runs it), and
- * Debian's redis-server (skipped with its name when missing, failed under HEROAGENT_REQUIRE_TOOLS=1).
+ * embedded server of this process over a local connection (as `heroagent start` runs it), Debian's
+ * redis-server and Valkey (each skipped with its name when missing, failed under
+ * HEROAGENT_REQUIRE_TOOLS=1).
  * Each test gets a fresh server, a fresh job store, and managers and workers closed after it.
  */
 import { Redis, type RedisOptions } from "ioredis";
@@ -10,7 +11,7 @@ import { JobManager, type JobManagerOptions } from "../../src/jobs/job-manager.j
 import type { RedisTarget } from "../../src/jobs/redis-client.js";
 import { JobWorker, type JobWorkerOptions } from "../../src/jobs/worker.js";
 import { findTool, toolsRequired } from "../helpers/tools.js";
-import { startRealRedis, startServer } from "../redis/helpers.js";
+import { startRealRedis, startServer, startValkey } from "../redis/helpers.js";
 import { tempDir } from "./helpers.js";
 
 export interface Backend {
@@ -34,20 +35,33 @@ const real: Backend = {
   redis: async () => ({ host: "127.0.0.1", port: await startRealRedis() }),
 };
 
+const valkey: Backend = {
+  name: "Valkey",
+  redis: async () => ({ host: "127.0.0.1", port: await startValkey() }),
+};
+
+/** The backends that need a program, with the program's name. */
+const programs: [string, Backend][] = [
+  ["redis-server", real],
+  ["valkey-server", valkey],
+];
+
 /** Declares the same suite once per backend. */
 export function describeBackends(title: string, suite: (backend: Backend) => void): void {
   describe(`${title} — ${embedded.name}`, () => suite(embedded));
   describe(`${title} — ${inProcess.name}`, () => suite(inProcess));
-  if (findTool("redis-server")) {
-    describe(`${title} — ${real.name}`, () => suite(real));
-  } else if (toolsRequired) {
-    it(`${title} — redis-server [needs redis-server (not installed)]`, () => {
-      throw new Error("HEROAGENT_REQUIRE_TOOLS=1 but redis-server is not installed");
-    });
-  } else {
-    describe.skip(`${title} — redis-server [needs redis-server (not installed)]`, () => {
-      it("skipped", () => {});
-    });
+  for (const [tool, backend] of programs) {
+    if (findTool(tool)) {
+      describe(`${title} — ${backend.name}`, () => suite(backend));
+    } else if (toolsRequired) {
+      it(`${title} — ${backend.name} [needs ${tool} (not installed)]`, () => {
+        throw new Error(`HEROAGENT_REQUIRE_TOOLS=1 but ${tool} is not installed`);
+      });
+    } else {
+      describe.skip(`${title} — ${backend.name} [needs ${tool} (not installed)]`, () => {
+        it("skipped", () => {});
+      });
+    }
   }
 }
 

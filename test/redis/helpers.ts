@@ -100,10 +100,19 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts Debian's redis-server on a free port with no persistence; stopped after the test. */
-export async function startRealRedis(extraArgs: string[] = []): Promise<number> {
+export function startRealRedis(extraArgs: string[] = []): Promise<number> {
+  return startServerProcess("redis-server", extraArgs);
+}
+
+/** Starts Debian's valkey-server (bookworm-backports) like startRealRedis; killed after the test. */
+export function startValkey(extraArgs: string[] = []): Promise<number> {
+  return startServerProcess("valkey-server", extraArgs);
+}
+
+async function startServerProcess(binary: string, extraArgs: string[]): Promise<number> {
   const port = await freePort();
   const child: ChildProcess = spawn(
-    "redis-server",
+    binary,
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs],
     { stdio: "ignore" },
   );
@@ -121,7 +130,7 @@ export async function startRealRedis(extraArgs: string[] = []): Promise<number> 
     if (up) return port;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error("redis-server did not start");
+  throw new Error(`${binary} did not start`);
 }
 
 /** A raw connection whose replies are read per command (HELLO 3 first for RESP3), closed after the test. */
