@@ -5,9 +5,9 @@
  * the network (MULTI, WATCH, blocking commands, CLIENT LIST and KILL). Code running next to the
  * embedded server (the job system) uses it to skip the kernel and a client library on its hot path.
  *
- * The connection is authenticated (it is the process itself). Pub/sub works: once a connection
- * subscribed, `message`, `pmessage` and `smessage` arrays go to its push listener instead of a
- * command. MONITOR needs a socket.
+ * The connection is authenticated (it is the process itself). Pub/sub works: while a connection is
+ * subscribed (RESP2), or as RESP3 pushes after HELLO 3, `message`, `pmessage` and `smessage` arrays go
+ * to its push listener instead of a command. MONITOR needs a socket.
  */
 import type { Client, ClientSocket } from "./client.js";
 import { ReplyError, ReplyReader } from "./resp/reply-reader.js";
@@ -25,20 +25,27 @@ export class ConnectionClosedError extends Error {
 
 /** Commands whose replies would not come one per command. */
 const SOCKET_ONLY = new Set(["monitor", "sync", "psync"]);
-/** Commands answered once per channel or pattern named (or, with none named, per one left). */
-const SUBSCRIPTIONS = new Set([
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
+/**
+ * Commands confirmed with a [name, channel, count] array once per channel or pattern they name (with
+ * none named, once per one they leave, at least once), and the subscriptions each changes.
+ */
+const SUBSCRIPTIONS = new Map<string, "channels" | "patterns" | "shards">([
+  ["subscribe", "channels"],
+  ["unsubscribe", "channels"],
+  ["psubscribe", "patterns"],
+  ["punsubscribe", "patterns"],
+  ["ssubscribe", "shards"],
+  ["sunsubscribe", "shards"],
 ]);
 const PUSHES = new Set(["message", "pmessage", "smessage"]);
 
 interface Waiter {
-  /** Replies still to come for this command (a SUBSCRIBE of n channels gets n); the last one is its reply. */
-  replies: number;
+  /** The command's name in lower case: some replies change how the next ones are read. */
+  name: string;
+  /** How many arguments it has: the channels or patterns a subscription command names. */
+  names: number;
+  /** A subscription command's confirmations still to come, counted when the first one arrives. */
+  left: number;
   reply(value: unknown): void;
   fail(error: Error): void;
 }
@@ -59,12 +66,20 @@ export class LocalConnection {
   private head = 0;
   private closeListeners: (() => void)[] = [];
   private pushListener: ((message: unknown[]) => void) | undefined;
-  /** Subscribed once: from then on, message arrays are pushes. */
-  private subscriber = false;
+  /**
+   * The subscriptions and protocol as of the last reply read (the server's own state may be ahead):
+   * in RESP2, a message array is a push only while subscribed; in RESP3, pushes have their own type.
+   */
+  private readonly subscriptions = {
+    channels: new Set<unknown>(),
+    patterns: new Set<unknown>(),
+    shards: new Set<unknown>(),
+  };
+  private resp = 2;
 
   constructor(private readonly host: LocalHost) {
     this.socket = new LocalSocket(
-      (chunk) => this.reader.feed(chunk, (value) => this.answer(value)),
+      (chunk) => this.reader.feed(chunk, (value, push) => this.answer(value, push)),
       () => this.closed(),
     );
     this.client = host.admit(this.socket);
@@ -80,7 +95,9 @@ export class LocalConnection {
       const refused = this.refusal(args);
       if (refused) return reject(refused);
       this.waiting.push({
-        replies: this.repliesTo(args),
+        name: String(args[0]).toLowerCase(),
+        names: args.length - 1,
+        left: 0,
         reply: (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
         fail: reject,
       });
@@ -108,7 +125,9 @@ export class LocalConnection {
         }
         queue.push(args.map(toBinary));
         this.waiting.push({
-          replies: this.repliesTo(args),
+          name: String(args[0]).toLowerCase(),
+          names: args.length - 1,
+          left: 0,
           reply: (value) => {
             replies[i] = value;
             if (++received === commands.length) resolve(replies);
@@ -152,30 +171,49 @@ export class LocalConnection {
     return undefined;
   }
 
-  private repliesTo(args: readonly LocalArgument[]): number {
-    const name = String(args[0]).toLowerCase();
-    if (!SUBSCRIPTIONS.has(name)) return 1;
-    if (!name.endsWith("unsubscribe")) this.subscriber = true;
-    if (args.length > 1) return args.length - 1;
-    const left = name === "punsubscribe" ? this.client.patterns.size : this.client.channels.size;
-    return Math.max(1, left);
-  }
-
-  private answer(value: unknown): void {
-    if (this.subscriber && Array.isArray(value) && PUSHES.has(value[0] as string)) {
+  private answer(value: unknown, push: boolean): void {
+    if (Array.isArray(value) && PUSHES.has(value[0]) && (push || (this.resp === 2 && this.subscribed))) {
       // Not from inside the reply reader: a listener may send a command, whose reply is read at once.
       queueMicrotask(() => this.pushListener?.(value));
       return;
     }
     const waiter = this.waiting[this.head];
     if (!waiter) return; // nothing asked for it
-    if (--waiter.replies > 0) return;
+    if (!this.follow(waiter, value)) return; // more confirmations to come
     this.waiting[this.head++] = undefined as unknown as Waiter;
     if (this.head === this.waiting.length) {
       this.waiting = [];
       this.head = 0;
     }
     waiter.reply(value);
+  }
+
+  /**
+   * Follows what `waiter`'s reply changes in how the next ones are read (subscriptions, protocol);
+   * false while the command has more confirmations to come.
+   */
+  private follow(waiter: Waiter, value: unknown): boolean {
+    const { name } = waiter;
+    const kind = SUBSCRIPTIONS.get(name);
+    if (kind !== undefined) {
+      if (!Array.isArray(value) || value[0] !== name) return true; // refused, or queued in MULTI: one reply
+      const subscriptions = this.subscriptions[kind];
+      if (waiter.left === 0) waiter.left = waiter.names > 0 ? waiter.names : Math.max(1, subscriptions.size);
+      if (!name.endsWith("unsubscribe")) subscriptions.add(value[1]);
+      else subscriptions.delete(value[1]);
+      return --waiter.left === 0;
+    }
+    if (name === "hello" && Array.isArray(value)) this.resp = value[value.indexOf("proto") + 1] === 3 ? 3 : 2;
+    else if (name === "reset" && value === "RESET") {
+      this.resp = 2;
+      for (const subscriptions of Object.values(this.subscriptions)) subscriptions.clear();
+    }
+    return true;
+  }
+
+  private get subscribed(): boolean {
+    const { channels, patterns, shards } = this.subscriptions;
+    return channels.size + patterns.size + shards.size > 0;
   }
 
   private closed(): void {

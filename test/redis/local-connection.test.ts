@@ -204,6 +204,70 @@ describe("local connection", () => {
     ]);
     expect(replies).toEqual([big, members, big]);
   });
+
+  it("reads replies as replies again once the last subscription is gone", async () => {
+    const server = await startServer();
+    const local = server.connectLocal();
+    const pushed: unknown[] = [];
+    local.onPush((message) => pushed.push(message));
+    await local.send(["SUBSCRIBE", "a"]);
+    expect(await local.send(["UNSUBSCRIBE"])).toEqual(["unsubscribe", "a", 0]);
+    await local.send(["RPUSH", "list", "message", "a", "b"]);
+    expect(await local.send(["LRANGE", "list", 0, -1])).toEqual(["message", "a", "b"]);
+    await local.send(["PSUBSCRIBE", "p*"]);
+    expect(await local.send(["RESET"])).toBe("RESET"); // unsubscribes too, without a confirmation
+    expect(await local.send(["LRANGE", "list", 0, -1])).toEqual(["message", "a", "b"]);
+    expect(pushed).toEqual([]);
+  });
+
+  it("counts a subscription command's confirmations as they come, not as it was sent", async () => {
+    const server = await startServer();
+    const local = server.connectLocal();
+    // UNSUBSCRIBE without names confirms once per channel it has when it runs: here, two.
+    expect(
+      await local.sendAll([["SUBSCRIBE", "a", "b"], ["PSUBSCRIBE", "p*"], ["UNSUBSCRIBE"], ["PING"]]),
+    ).toEqual([
+      ["subscribe", "b", 2],
+      ["psubscribe", "p*", 3],
+      ["unsubscribe", "b", 1],
+      ["pong", ""],
+    ]);
+    // One reply, an error, however many names it has; the same for a command queued in MULTI.
+    await expect(local.send(["SSUBSCRIBE", "x", "y"])).rejects.toThrow(/unknown command/);
+    await expect(local.send(["SUBSCRIBE"])).rejects.toThrow(/wrong number of arguments/);
+    expect(await local.send(["PUNSUBSCRIBE"])).toEqual(["punsubscribe", "p*", 0]);
+    expect(await local.sendAll([["MULTI"], ["SUBSCRIBE", "c", "d"], ["DISCARD"], ["GET", "k"]])).toEqual([
+      "OK",
+      "QUEUED",
+      "OK",
+      null,
+    ]);
+    // Sent while a blocked command holds the connection: it runs after the SUBSCRIBE before it.
+    const remote = ioredis(server.port);
+    const blocked = local.send(["BLPOP", "q", "5"]);
+    const later = local.sendAll([["SUBSCRIBE", "e", "f"], ["UNSUBSCRIBE"], ["PING"]]);
+    await remote.lpush("q", "x");
+    expect(await blocked).toEqual(["q", "x"]);
+    expect(await later).toEqual([["subscribe", "f", 2], ["unsubscribe", "f", 0], "PONG"]);
+  });
+
+  it("speaks RESP3 after HELLO 3: a push is told from a reply by its type", async () => {
+    const server = await startServer();
+    const local = server.connectLocal();
+    const pushed: unknown[] = [];
+    local.onPush((message) => pushed.push(message));
+    expect(await local.send(["HELLO", "3"])).toContain("proto");
+    expect(await local.send(["SUBSCRIBE", "a"])).toEqual(["subscribe", "a", 1]);
+    // In RESP3 a subscribed connection runs any command; this reply only looks like a message.
+    await local.send(["RPUSH", "list", "message", "a", "b"]);
+    await ioredis(server.port).publish("a", "one");
+    expect(await local.send(["LRANGE", "list", 0, -1])).toEqual(["message", "a", "b"]);
+    expect(await local.send(["ZADD", "z", "INCR", "1.5", "m"])).toBe(1.5); // a RESP3 double
+    await eventually(() => pushed.length === 1);
+    expect(pushed).toEqual([["message", "a", "one"]]);
+    expect(await local.send(["HELLO", "2"])).toContain("proto");
+    expect(await local.send(["PING"])).toEqual(["pong", ""]); // RESP2 and subscribed again
+  });
 });
 
 describe("ReplyReader", () => {
@@ -230,6 +294,14 @@ describe("ReplyReader", () => {
       for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
       expect(read(chunks)).toEqual(expected);
     }
+  });
+
+  it("tells a RESP3 push from an array", () => {
+    const pushes: boolean[] = [];
+    new ReplyReader().feed(Buffer.from(">2\r\n+a\r\n*1\r\n+b\r\n*1\r\n+c\r\n"), (_, push) =>
+      pushes.push(push),
+    );
+    expect(pushes).toEqual([true, false]);
   });
 
   it("refuses a reply type it does not know", () => {

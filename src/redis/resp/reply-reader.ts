@@ -3,7 +3,7 @@
  * (local-connection.ts) turns the server's reply bytes back into. Values are what ioredis returns:
  * strings (bulk strings decoded as UTF-8), numbers, null, arrays, and errors as ReplyError values
  * (inside EXEC's array an error is one element among others). RESP3 maps, sets and pushes arrive
- * as flat arrays, as RESP2 sends them.
+ * as flat arrays, as RESP2 sends them; whether a reply was a RESP3 push is told beside it.
  */
 
 /** An error reply (`-ERR …`, `-WRONGTYPE …`): `message` is the whole line, prefix included. */
@@ -15,6 +15,7 @@ export class ReplyError extends Error {
 const INCOMPLETE = Symbol("incomplete");
 
 const CR = 13;
+const PUSH = 62; // >
 
 export class ReplyReader {
   /** The start of a reply that has not arrived whole yet. */
@@ -22,8 +23,11 @@ export class ReplyReader {
   private buf: Buffer = Buffer.alloc(0);
   private at = 0;
 
-  /** Calls `onReply` for every complete reply in the bytes so far, in order. */
-  feed(chunk: Buffer, onReply: (value: unknown) => void): void {
+  /**
+   * Calls `onReply` for every complete reply in the bytes so far, in order; `push` is true for a
+   * RESP3 push (`>`), which is not the reply to a command unless it confirms a subscription.
+   */
+  feed(chunk: Buffer, onReply: (value: unknown, push: boolean) => void): void {
     this.buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
     this.rest = undefined;
     this.at = 0;
@@ -37,7 +41,7 @@ export class ReplyReader {
         this.rest = Buffer.from(this.buf.subarray(start)); // a copy: the writer may reuse its bytes
         return;
       }
-      onReply(value);
+      onReply(value, this.buf[start] === PUSH);
     }
   }
 
