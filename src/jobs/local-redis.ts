@@ -274,26 +274,32 @@ function withCommands<T extends LocalRedis | LocalBatch>(target: T, server: Redi
   });
 }
 
-/** ioredis' arguments: arrays flattened one level, an object or Map as field/value pairs. */
+/**
+ * ioredis' arguments: arrays flattened one level, an object or Map as field/value pairs; each value
+ * is converted as ioredis converts it by the connection (a Buffer stays bytes, null is "").
+ */
 function commandLine(name: string, args: Argument[]): LocalArgument[] {
   const line: LocalArgument[] = [name];
   for (const arg of args) {
-    if (arg === null || arg === undefined) line.push("");
-    else if (Array.isArray(arg))
-      for (const item of arg as Argument[])
-        line.push(item === null || item === undefined ? "" : (item as LocalArgument));
-    else if (arg instanceof Map) for (const [field, value] of arg) line.push(field, String(value));
-    else if (typeof arg === "object" && !Buffer.isBuffer(arg))
-      for (const [field, value] of Object.entries(arg)) line.push(field, String(value));
+    if (Array.isArray(arg)) for (const item of arg) line.push(item as LocalArgument);
+    else if (arg instanceof Map) for (const [field, value] of arg) line.push(field, value as LocalArgument);
+    else if (typeof arg === "object" && arg !== null && !Buffer.isBuffer(arg))
+      for (const [field, value] of Object.entries(arg)) line.push(field, value as LocalArgument);
     else line.push(arg as LocalArgument);
   }
   return line;
 }
 
-/** HGETALL's field/value list as an object, as ioredis returns it. */
+/** HGETALL's field/value list as an object, as ioredis returns it (a "__proto__" field included). */
 function toObject(reply: unknown): Record<string, string> {
   const list = reply as string[];
   const object: Record<string, string> = {};
-  for (let i = 0; i + 1 < list.length; i += 2) object[list[i] as string] = list[i + 1] as string;
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const field = list[i] as string;
+    const value = list[i + 1] as string;
+    if (field === "__proto__")
+      Object.defineProperty(object, field, { value, enumerable: true, writable: true });
+    else object[field] = value;
+  }
   return object;
 }

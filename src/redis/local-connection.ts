@@ -12,7 +12,10 @@
 import type { Client, ClientSocket } from "./client.js";
 import { ReplyError, ReplyReader } from "./resp/reply-reader.js";
 
-/** What a command argument may be: strings are sent as their UTF-8 bytes, Buffers as they are. */
+/**
+ * What a command argument may be: strings are sent as their UTF-8 bytes, Buffers as they are,
+ * numbers as ioredis writes them.
+ */
 export type LocalArgument = string | Buffer | number;
 
 /** The connection closed (server stopped, CLIENT KILL, QUIT, close()) before the reply came. */
@@ -94,14 +97,11 @@ export class LocalConnection {
     return new Promise((resolve, reject) => {
       const refused = this.refusal(args);
       if (refused) return reject(refused);
-      this.waiting.push({
-        name: String(args[0]).toLowerCase(),
-        names: args.length - 1,
-        left: 0,
-        reply: (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
-        fail: reject,
-      });
-      this.client.queue.push(args.map(toBinary));
+      this.expect(
+        args.map(toBinary),
+        (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
+        reject,
+      );
       this.host.run(this.client);
     });
   }
@@ -115,31 +115,28 @@ export class LocalConnection {
       const replies = new Array<unknown>(commands.length);
       let received = 0;
       let failed = false;
-      const queue: string[][] = [];
-      for (const [i, args] of commands.entries()) {
-        const refused = this.refusal(args);
-        if (refused) {
-          replies[i] = refused;
+      const refusals = commands.map((args) => this.refusal(args));
+      // Every argument converted before anything is queued: one that cannot be leaves nothing behind.
+      const argvs = commands.map((args, i) => (refusals[i] ? undefined : args.map(toBinary)));
+      for (const [i, argv] of argvs.entries()) {
+        if (!argv) {
+          replies[i] = refusals[i];
           received++;
           continue;
         }
-        queue.push(args.map(toBinary));
-        this.waiting.push({
-          name: String(args[0]).toLowerCase(),
-          names: args.length - 1,
-          left: 0,
-          reply: (value) => {
+        this.expect(
+          argv,
+          (value) => {
             replies[i] = value;
             if (++received === commands.length) resolve(replies);
           },
-          fail: (error) => {
+          (error) => {
             if (!failed) reject(error);
             failed = true;
           },
-        });
+        );
       }
       if (received === commands.length) return resolve(replies);
-      for (const argv of queue) this.client.queue.push(argv);
       this.host.run(this.client);
     });
   }
@@ -157,6 +154,12 @@ export class LocalConnection {
   onClose(listener: () => void): void {
     if (this.isClosed) listener();
     else this.closeListeners.push(listener);
+  }
+
+  /** Queues `argv` for the server, and what to do with its reply. */
+  private expect(argv: string[], reply: (value: unknown) => void, fail: (error: Error) => void): void {
+    this.waiting.push({ name: (argv[0] ?? "").toLowerCase(), names: argv.length - 1, left: 0, reply, fail });
+    this.client.queue.push(argv);
   }
 
   private refusal(args: readonly LocalArgument[]): Error | undefined {
@@ -226,20 +229,28 @@ export class LocalConnection {
   }
 }
 
-/** The server keeps every value as a "binary string": one character per byte (latin1). */
-function toBinary(arg: LocalArgument): string {
-  if (typeof arg === "string") return NON_ASCII.test(arg) ? Buffer.from(arg, "utf8").toString("latin1") : arg;
-  if (typeof arg === "number") return String(arg);
-  return arg.toString("latin1");
+/**
+ * The server keeps every value as a "binary string": one character per byte (latin1). A string is
+ * sent as its UTF-8 bytes, a Buffer as it is, anything else as ioredis writes it (null as "", an
+ * integer past 2^53 with all its digits).
+ */
+function toBinary(arg: unknown): string {
+  if (typeof arg === "string") return utf8(arg);
+  if (typeof arg === "number")
+    return Number.isInteger(arg) && !Number.isSafeInteger(arg) ? BigInt(arg).toString() : String(arg);
+  if (Buffer.isBuffer(arg)) return arg.toString("latin1");
+  return arg === null || arg === undefined ? "" : utf8(String(arg));
 }
+
+const utf8 = (text: string): string =>
+  NON_ASCII.test(text) ? Buffer.from(text, "utf8").toString("latin1") : text;
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Longer than proto-max-bulk-len bytes (a string's UTF-8 is at most 3 bytes a character). */
-function tooLong(arg: LocalArgument, max: number): boolean {
-  if (typeof arg === "number") return false;
-  if (typeof arg !== "string") return arg.length > max;
-  return arg.length * 3 > max && Buffer.byteLength(arg) > max;
+function tooLong(arg: unknown, max: number): boolean {
+  if (typeof arg === "string") return arg.length * 3 > max && Buffer.byteLength(arg) > max;
+  return Buffer.isBuffer(arg) && arg.length > max;
 }
 
 /** A socket that hands the server's reply bytes straight to the connection. */

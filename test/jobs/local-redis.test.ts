@@ -103,6 +103,30 @@ describe("the job system's local Redis connection (an ioredis look-alike)", () =
     expect(server.state.clients.size).toBe(0);
   });
 
+  it("converts arguments and hash replies exactly as ioredis does", async () => {
+    const server = await startServer();
+    const redis = connectLocalRedis(server, "test");
+    const hset = redis.hset as (...args: unknown[]) => Promise<number>;
+    expect(await hset("h", { none: null, big: 2 ** 60, bytes: Buffer.from([0xff, 0x41]) })).toBe(3);
+    expect(await redis.hmget("h", "none", "big")).toEqual(["", "1152921504606846976"]);
+    expect(await redis.hstrlen("h", "bytes")).toBe(2); // the Buffer's bytes, not their UTF-8 reading
+    expect(
+      await redis
+        .pipeline()
+        .set("a", "1")
+        .set("b", 10n as never)
+        .exec(),
+    ).toEqual([
+      [null, "OK"],
+      [null, "OK"],
+    ]);
+    expect(await redis.get("b")).toBe("10");
+    await redis.hset("special", "__proto__", "x", "a", "1");
+    const object = await redis.hgetall("special");
+    expect(Object.keys(object)).toEqual(["__proto__", "a"]); // a field, not the object's prototype
+    redis.disconnect();
+  });
+
   it("is described without a socket", () => {
     expect(describeTarget({ local: {} as never })).toBe("embedded (in-process)");
   });

@@ -268,6 +268,39 @@ describe("local connection", () => {
     expect(await local.send(["HELLO", "2"])).toContain("proto");
     expect(await local.send(["PING"])).toEqual(["pong", ""]); // RESP2 and subscribed again
   });
+
+  it("converts every argument as ioredis does, before anything is queued", async () => {
+    const server = await startServer();
+    const local = server.connectLocal();
+    const odd = [10n, 2 ** 60, true, null, undefined, Buffer.from([0xff, 0x80])] as never[];
+    expect(
+      await local.sendAll([
+        ["SET", "a", "1"],
+        ["RPUSH", "odd", ...odd],
+      ]),
+    ).toEqual(["OK", 6]);
+    expect(await local.send(["LRANGE", "odd", 0, -1])).toEqual([
+      "10",
+      "1152921504606846976",
+      "true",
+      "",
+      "",
+      "\ufffd\ufffd",
+    ]);
+    expect(await local.send(["STRLEN", "a"])).toBe(1); // every reply still goes to its own command
+    const unwritable = {
+      toString() {
+        throw new Error("cannot be written");
+      },
+    } as never;
+    await expect(
+      local.sendAll([
+        ["SET", "b", "2"],
+        ["SET", "c", unwritable],
+      ]),
+    ).rejects.toThrow("cannot be written");
+    expect(await local.send(["GET", "b"])).toBeNull(); // nothing of that pipeline was sent
+  });
 });
 
 describe("ReplyReader", () => {
