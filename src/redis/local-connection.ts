@@ -95,10 +95,9 @@ export class LocalConnection {
   /** Runs one command; resolves with its reply, rejects with a ReplyError or ConnectionClosedError. */
   send(args: readonly LocalArgument[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const refused = this.refusal(args);
-      if (refused) return reject(refused);
+      if (this.isClosed) return reject(new ConnectionClosedError());
       this.expect(
-        args.map(toBinary),
+        this.prepare(args),
         (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
         reject,
       );
@@ -112,18 +111,14 @@ export class LocalConnection {
    */
   sendAll(commands: readonly (readonly LocalArgument[])[]): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
+      if (this.isClosed) return reject(new ConnectionClosedError());
       const replies = new Array<unknown>(commands.length);
+      if (commands.length === 0) return resolve(replies);
+      // Every argument converted before anything is queued: one that cannot be leaves nothing behind.
+      const argvs = commands.map((args) => this.prepare(args));
       let received = 0;
       let failed = false;
-      const refusals = commands.map((args) => this.refusal(args));
-      // Every argument converted before anything is queued: one that cannot be leaves nothing behind.
-      const argvs = commands.map((args, i) => (refusals[i] ? undefined : args.map(toBinary)));
       for (const [i, argv] of argvs.entries()) {
-        if (!argv) {
-          replies[i] = refusals[i];
-          received++;
-          continue;
-        }
         this.expect(
           argv,
           (value) => {
@@ -136,7 +131,6 @@ export class LocalConnection {
           },
         );
       }
-      if (received === commands.length) return resolve(replies);
       this.host.run(this.client);
     });
   }
@@ -156,22 +150,40 @@ export class LocalConnection {
     else this.closeListeners.push(listener);
   }
 
-  /** Queues `argv` for the server, and what to do with its reply. */
-  private expect(argv: string[], reply: (value: unknown) => void, fail: (error: Error) => void): void {
-    this.waiting.push({ name: (argv[0] ?? "").toLowerCase(), names: argv.length - 1, left: 0, reply, fail });
-    this.client.queue.push(argv);
-  }
-
-  private refusal(args: readonly LocalArgument[]): Error | undefined {
-    if (this.isClosed) return new ConnectionClosedError();
-    const name = String(args[0] ?? "").toLowerCase();
+  /**
+   * What to queue for `args`: its arguments as the server keeps them, or the refusal of a command a
+   * local connection does not send.
+   */
+  private prepare(args: readonly LocalArgument[]): string[] | ReplyError {
+    if (args.length === 0) return new ReplyError("ERR empty command"); // RESP has none: *0 is skipped
+    const name = String(args[0]).toLowerCase();
     if (SOCKET_ONLY.has(name))
       return new ReplyError(`ERR '${name}' needs a socket connection, not a local one`);
     for (const arg of args) {
       if (tooLong(arg, this.host.maxBulkLength))
         return new ReplyError("ERR Protocol error: invalid bulk length");
     }
-    return undefined;
+    return args.map(toBinary);
+  }
+
+  /**
+   * Queues a prepared command, and what to do with its reply. A refused one keeps its place: a
+   * stand-in the server refuses goes instead (so a MULTI it was part of is aborted, as Redis aborts
+   * one with a command refused while queueing), and the refusal is its reply.
+   */
+  private expect(
+    prepared: string[] | ReplyError,
+    reply: (value: unknown) => void,
+    fail: (error: Error) => void,
+  ): void {
+    if (prepared instanceof ReplyError) {
+      this.waiting.push({ name: "", names: 0, left: 0, reply: () => reply(prepared), fail });
+      this.client.queue.push([""]); // no such command
+      return;
+    }
+    const name = (prepared[0] as string).toLowerCase();
+    this.waiting.push({ name, names: prepared.length - 1, left: 0, reply, fail });
+    this.client.queue.push(prepared);
   }
 
   private answer(value: unknown, push: boolean): void {

@@ -102,6 +102,7 @@ describe("local connection", () => {
     await blocked;
     expect(local.isClosed).toBe(true);
     await expect(local.send(["PING"])).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(local.sendAll([["PING"]])).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(((await remote.client("LIST")) as string).includes("name=in-process")).toBe(false);
   });
 
@@ -300,6 +301,23 @@ describe("local connection", () => {
       ]),
     ).rejects.toThrow("cannot be written");
     expect(await local.send(["GET", "b"])).toBeNull(); // nothing of that pipeline was sent
+  });
+
+  it("refuses a command in its place: a transaction it was part of is aborted", async () => {
+    const server = await startServer({ maxBulkLength: 1024 });
+    const local = server.connectLocal();
+    const big = "x".repeat(1025);
+    const replies = await local.sendAll([["MULTI"], ["SET", "a", "1"], ["SET", "big", big], ["EXEC"]]);
+    expect(replies.slice(0, 2)).toEqual(["OK", "QUEUED"]);
+    expect((replies[2] as Error).message).toBe("ERR Protocol error: invalid bulk length");
+    expect((replies[3] as Error).message).toMatch(/^EXECABORT/);
+    await local.send(["MULTI"]);
+    await local.send(["SET", "a", "2"]);
+    await expect(local.send(["MONITOR"])).rejects.toThrow(/needs a socket connection/);
+    await expect(local.send(["EXEC"])).rejects.toThrow(/^EXECABORT/);
+    expect(await local.send(["GET", "a"])).toBeNull(); // neither transaction ran
+    await expect(local.send([])).rejects.toThrow("ERR empty command");
+    expect(await local.send(["PING"])).toBe("PONG");
   });
 });
 
