@@ -41,6 +41,8 @@ const SUBSCRIPTIONS = new Map<string, "channels" | "patterns" | "shards">([
   ["sunsubscribe", "shards"],
 ]);
 const PUSHES = new Set(["message", "pmessage", "smessage"]);
+/** Answered slots at the head of the waiting list that are dropped even while it is not empty. */
+const COMPACT_AT = 1024;
 
 interface Waiter {
   /** The command's name in lower case: some replies change how the next ones are read. */
@@ -198,6 +200,10 @@ export class LocalConnection {
     this.waiting[this.head++] = undefined as unknown as Waiter;
     if (this.head === this.waiting.length) {
       this.waiting = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_AT && this.head * 2 >= this.waiting.length) {
+      // Never empty (a command always waits behind a blocked one): drop the answered slots anyway.
+      this.waiting.splice(0, this.head);
       this.head = 0;
     }
     waiter.reply(value);

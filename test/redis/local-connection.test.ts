@@ -319,6 +319,22 @@ describe("local connection", () => {
     await expect(local.send([])).rejects.toThrow("ERR empty command");
     expect(await local.send(["PING"])).toBe("PONG");
   });
+
+  it("keeps its list of commands waiting for replies short while one always waits", async () => {
+    const server = await startServer();
+    const local = server.connectLocal();
+    const pusher = server.connectLocal();
+    let pending = local.send(["BLPOP", "q", "5"]);
+    for (let i = 0; i < 5000; i++) {
+      const next = local.send(["BLPOP", "q", "5"]); // queued behind the blocked one
+      await pusher.send(["LPUSH", "q", String(i)]); // serves the blocked one; the next blocks
+      expect(await pending).toEqual(["q", String(i)]);
+      pending = next;
+    }
+    expect((local as unknown as { waiting: unknown[] }).waiting.length).toBeLessThan(2100);
+    await pusher.send(["LPUSH", "q", "last"]);
+    expect(await pending).toEqual(["q", "last"]);
+  });
 });
 
 describe("ReplyReader", () => {
