@@ -36,6 +36,8 @@ type Argument =
   | Map<string, unknown>;
 
 interface Pending {
+  /** Its place in the order commands were made: one cut off is sent again before those made after. */
+  order: number;
   commands: LocalArgument[][];
   resolve(replies: unknown[]): void;
   reject(error: unknown): void;
@@ -55,6 +57,7 @@ class LocalRedis extends EventEmitter {
   status: "connecting" | "ready" | "reconnecting" | "end" = "connecting";
   private connection: LocalConnection | undefined;
   private offline: Pending[] = [];
+  private made = 0;
   private attempts = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   /** What to subscribe to again on a new connection. */
@@ -134,7 +137,7 @@ class LocalRedis extends EventEmitter {
   /** Several commands sent together; error replies are ReplyErrors in their places. */
   send(commands: LocalArgument[][]): Promise<unknown[]> {
     if (this.status === "end") return Promise.reject(new ConnectionClosedError());
-    return new Promise((resolve, reject) => this.dispatch({ commands, resolve, reject }));
+    return new Promise((resolve, reject) => this.dispatch({ order: this.made++, commands, resolve, reject }));
   }
 
   private dispatch(pending: Pending): void {
@@ -145,7 +148,9 @@ class LocalRedis extends EventEmitter {
     }
     connection.sendAll(pending.commands).then(pending.resolve, (error: unknown) => {
       if (!(error instanceof ConnectionClosedError) || this.status === "end") return pending.reject(error);
-      this.offline.push(pending); // cut off by a stop: sent again on the next connection
+      // Cut off by a stop: sent again on the next connection, before what was made since.
+      const later = this.offline.findIndex((other) => other.order > pending.order);
+      this.offline.splice(later < 0 ? this.offline.length : later, 0, pending);
       this.reconnectLater();
     });
   }

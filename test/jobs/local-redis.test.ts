@@ -3,6 +3,7 @@ import { connectLocalRedis } from "../../src/jobs/local-redis.js";
 import { closeRedis, connectRedis, describeTarget } from "../../src/jobs/redis-client.js";
 import { ioredis, startServer } from "../redis/helpers.js";
 import { eventually } from "./backends.js";
+import { tempDir } from "./helpers.js";
 
 describe("the job system's local Redis connection (an ioredis look-alike)", () => {
   it("answers named commands as ioredis does", async () => {
@@ -124,6 +125,21 @@ describe("the job system's local Redis connection (an ioredis look-alike)", () =
     await redis.hset("special", "__proto__", "x", "a", "1");
     const object = await redis.hgetall("special");
     expect(Object.keys(object)).toEqual(["__proto__", "a"]); // a field, not the object's prototype
+    redis.disconnect();
+  });
+
+  it("sends a command cut off by a stop again before those made while the server was down", async () => {
+    const dir = tempDir();
+    const server = await startServer({ appendonly: true, appendfsync: "always", aofPath: `${dir}/a.aof` });
+    const redis = connectLocalRedis(server, "test");
+    await redis.ping();
+    const first = redis.set("k", "first"); // runs; its reply waits for the fsync at the end of the turn
+    const stopped = server.stop();
+    const second = redis.set("k", "second"); // made after: it must run after
+    await stopped;
+    await server.start();
+    expect(await Promise.all([first, second])).toEqual(["OK", "OK"]);
+    expect(await redis.get("k")).toBe("second");
     redis.disconnect();
   });
 
