@@ -26,7 +26,7 @@ const ERROR_REPORT_INTERVAL_MS = 10_000;
 export function connectRedis(target: RedisTarget, role: string, onError?: (message: string) => void): Redis {
   if (isLocal(target)) {
     const redis = connectLocalRedis(target.local, `heroagent-${role}`);
-    redis.on("error", (error: Error) => onError?.(`Redis connection ${role} (embedded): ${error.message}`));
+    redis.on("error", reporter(`Redis connection ${role} (embedded)`, onError));
     return redis;
   }
   const options: RedisOptions = {
@@ -38,13 +38,18 @@ export function connectRedis(target: RedisTarget, role: string, onError?: (messa
   };
   const redis =
     typeof target === "string" ? new Redis(target, options) : new Redis({ ...target, ...options });
+  redis.on("error", reporter(`Redis connection ${role} (${describeTarget(target)})`, onError));
+  return redis;
+}
+
+/** A connection's "error" listener: passes an error on to `onError` at most every 10 s. */
+function reporter(connection: string, onError?: (message: string) => void): (error: Error) => void {
   let reportedAt = 0;
-  redis.on("error", (error: Error) => {
+  return (error) => {
     if (Date.now() - reportedAt < ERROR_REPORT_INTERVAL_MS) return;
     reportedAt = Date.now();
-    onError?.(`Redis connection ${role} (${describeTarget(target)}): ${error.message}`);
-  });
-  return redis;
+    onError?.(`${connection}: ${error.message}`);
+  };
 }
 
 /** Closes a connection without waiting for a dead server (QUIT would hang until reconnected). */

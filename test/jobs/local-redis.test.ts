@@ -143,6 +143,17 @@ describe("the job system's local Redis connection (an ioredis look-alike)", () =
     redis.disconnect();
   });
 
+  it("reports an unreachable server at most every 10 s per connection", async () => {
+    const server = await startServer();
+    const errors: string[] = [];
+    const redis = connectRedis({ local: server }, "jobs", (message) => errors.push(message));
+    await redis.ping();
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // ioredis' pace: a few attempts
+    expect(errors).toHaveLength(1);
+    redis.disconnect();
+  });
+
   it("is described without a socket", () => {
     expect(describeTarget({ local: {} as never })).toBe("embedded (in-process)");
   });
