@@ -60,6 +60,8 @@ class LocalRedis extends EventEmitter {
   private made = 0;
   private attempts = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** quit() was called: when the connection closes, it ends (nothing is sent again). */
+  private quitting = false;
   /** What to subscribe to again on a new connection. */
   private readonly subscriptions = { subscribe: new Set<string>(), psubscribe: new Set<string>() };
 
@@ -109,12 +111,20 @@ class LocalRedis extends EventEmitter {
     return reply[2] as number;
   }
 
-  /** QUIT: the replies asked for so far come first, then the connection ends. */
+  /**
+   * QUIT: the replies asked for so far come first, then the connection ends; if a stop closes it
+   * first, it ends all the same (what waited rejects, as on disconnect()).
+   */
   async quit(): Promise<"OK"> {
     if (this.status === "end") throw new ConnectionClosedError();
-    const reply = this.status === "ready" ? await this.command(["QUIT"]) : "OK";
+    this.quitting = true;
+    if (this.status === "ready") {
+      await this.command(["QUIT"]).catch((error: unknown) => {
+        if (!(error instanceof ConnectionClosedError)) throw error;
+      });
+    }
     this.end();
-    return reply as "OK";
+    return "OK";
   }
 
   /** Ends at once: commands without a reply reject with "Connection is closed.". */
@@ -167,7 +177,8 @@ class LocalRedis extends EventEmitter {
       return;
     }
     connection.onClose(() => {
-      if (this.status !== "end") this.reconnectLater();
+      if (this.quitting) this.end();
+      else if (this.status !== "end") this.reconnectLater();
     });
     connection.send(["CLIENT", "SETNAME", this.name]).catch(() => {});
     for (const [kind, names] of Object.entries(this.subscriptions)) {

@@ -143,6 +143,20 @@ describe("the job system's local Redis connection (an ioredis look-alike)", () =
     redis.disconnect();
   });
 
+  it("quits while the server stops: the QUIT is not sent again, the connection ends", async () => {
+    const dir = tempDir();
+    const server = await startServer({ appendonly: true, appendfsync: "always", aofPath: `${dir}/a.aof` });
+    const redis = connectLocalRedis(server, "test");
+    await redis.ping();
+    const write = redis.set("k", "v"); // its reply, and the QUIT's behind it, wait for the fsync
+    const quitting = redis.quit();
+    await server.stop();
+    await expect(write).rejects.toThrow("Connection is closed.");
+    const hung = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 500));
+    expect(await Promise.race([quitting, hung])).toBe("OK");
+    expect(redis.status).toBe("end");
+  });
+
   it("reports an unreachable server at most every 10 s per connection", async () => {
     const server = await startServer();
     const errors: string[] = [];
