@@ -103,7 +103,7 @@ class LocalRedis extends EventEmitter {
     names: string[],
     add: boolean,
   ): Promise<number> {
-    const reply = (await this.command([add ? kind : UNSUBSCRIBE[kind], ...names])) as unknown[];
+    const reply = (await this.runOne([add ? kind : UNSUBSCRIBE[kind], ...names])) as unknown[];
     const set = this.subscriptions[kind];
     if (add) for (const name of names) set.add(name);
     else if (names.length === 0) set.clear();
@@ -119,7 +119,7 @@ class LocalRedis extends EventEmitter {
     if (this.status === "end") throw new ConnectionClosedError();
     this.quitting = true;
     if (this.status === "ready") {
-      await this.command(["QUIT"]).catch((error: unknown) => {
+      await this.runOne(["QUIT"]).catch((error: unknown) => {
         if (!(error instanceof ConnectionClosedError)) throw error;
       });
     }
@@ -134,11 +134,11 @@ class LocalRedis extends EventEmitter {
 
   /** ioredis' call(name, ...args): any command by name. */
   call(name: string, ...args: Argument[]): Promise<unknown> {
-    return this.command(commandLine(name, args));
+    return this.runOne(commandLine(name, args));
   }
 
-  /** One command; an error reply rejects. */
-  async command(command: LocalArgument[]): Promise<unknown> {
+  /** One command; an error reply rejects. (Not named `command`: that is COMMAND's method.) */
+  async runOne(command: LocalArgument[]): Promise<unknown> {
     const [reply] = await this.send([command]);
     if (reply instanceof ReplyError) throw reply;
     return reply;
@@ -280,7 +280,7 @@ function withCommands<T extends LocalRedis | LocalBatch>(target: T, server: Redi
                 return receiver;
               }
             : (...args) => {
-                const reply = (object as LocalRedis).command(commandLine(property, args));
+                const reply = (object as LocalRedis).runOne(commandLine(property, args));
                 return transform ? reply.then(transform) : reply;
               };
         methods.set(property, method);

@@ -15,6 +15,7 @@ describe("the job system's local Redis connection (an ioredis look-alike)", () =
     const hmget = redis.hmget as (...args: unknown[]) => Promise<unknown>;
     expect(await hmget("h", ["a", "missing"])).toEqual(["1", null]); // arrays flattened, as ioredis does
     expect(await redis.call("HLEN", "h")).toBe(3);
+    expect(await redis.command("COUNT")).toBe(await ioredis(server.port).command("COUNT")); // COMMAND too
     await expect(redis.lpush("h", "x")).rejects.toThrow(/^WRONGTYPE/);
     expect((redis as unknown as Record<string, unknown>).scanStream).toBeUndefined(); // not offered: fails loudly
     const list = (await ioredis(server.port).client("LIST")) as string;
