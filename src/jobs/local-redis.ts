@@ -60,7 +60,7 @@ class LocalRedis extends EventEmitter {
   private made = 0;
   private attempts = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  /** quit() was called: when the connection closes, it ends (nothing is sent again). */
+  /** A QUIT was sent (quit(), call, a batch): when the connection closes, it ends, as in ioredis. */
   private quitting = false;
   /** What to subscribe to again on a new connection. */
   private readonly subscriptions = { subscribe: new Set<string>(), psubscribe: new Set<string>() };
@@ -147,6 +147,7 @@ class LocalRedis extends EventEmitter {
   /** Several commands sent together; error replies are ReplyErrors in their places. */
   send(commands: LocalArgument[][]): Promise<unknown[]> {
     if (this.status === "end") return Promise.reject(new ConnectionClosedError());
+    if (commands.some(isQuit)) this.quitting = true;
     return new Promise((resolve, reject) => this.dispatch({ order: this.made++, commands, resolve, reject }));
   }
 
@@ -218,6 +219,11 @@ class LocalRedis extends EventEmitter {
     this.emit("end");
   }
 }
+
+const isQuit = (command: LocalArgument[]): boolean => {
+  const name = command[0];
+  return typeof name === "string" && name.length === 4 && name.toLowerCase() === "quit";
+};
 
 /** A multi() or pipeline(): commands chained, sent by exec(). */
 class LocalBatch {

@@ -158,6 +158,23 @@ describe("the job system's local Redis connection (an ioredis look-alike)", () =
     expect(redis.status).toBe("end");
   });
 
+  it("ends once it sent a QUIT, whichever way, as ioredis does", async () => {
+    const server = await startServer();
+    const redis = connectLocalRedis(server, "test");
+    expect(await redis.call("QUIT")).toBe("OK");
+    await new Promise((resolve) => setTimeout(resolve, 200)); // past a reconnect's delay
+    expect(redis.status).toBe("end");
+    // A pipeline the QUIT cut short: what came after it is not sent again and again.
+    const other = connectLocalRedis(server, "other");
+    const exec = other.pipeline().ping().quit().ping().exec();
+    const hung = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 500));
+    expect(await Promise.race([exec.catch((error: Error) => error.message), hung])).toBe(
+      "Connection is closed.",
+    );
+    expect(other.status).toBe("end");
+    expect(server.state.clients.size).toBe(0);
+  });
+
   it("reports an unreachable server at most every 10 s per connection", async () => {
     const server = await startServer();
     const errors: string[] = [];
