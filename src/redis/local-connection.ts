@@ -98,6 +98,7 @@ export class LocalConnection {
   send(args: readonly LocalArgument[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.isClosed) return reject(new ConnectionClosedError());
+      this.client.lastInteraction = Date.now(); // CLIENT LIST's idle=, as a socket's read sets it
       this.expect(
         this.prepare(args),
         (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
@@ -114,6 +115,7 @@ export class LocalConnection {
   sendAll(commands: readonly (readonly LocalArgument[])[]): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       if (this.isClosed) return reject(new ConnectionClosedError());
+      this.client.lastInteraction = Date.now();
       const replies = new Array<unknown>(commands.length);
       if (commands.length === 0) return resolve(replies);
       // Every argument converted before anything is queued: one that cannot be leaves nothing behind.

@@ -95,6 +95,8 @@ describe("local connection", () => {
     const list = (await remote.client("LIST")) as string;
     const line = list.split("\n").find((l) => l.includes("name=in-process")) as string;
     expect(line).toContain("addr=local:0");
+    local.client.lastInteraction -= 5000; // as if it had been idle for 5 s: a command makes it busy again
+    expect(await local.send(["CLIENT", "INFO"])).toMatch(/ idle=0 /);
     const id = /id=(\d+)/.exec(line)?.[1] as string;
     const blocked = expect(local.send(["BLPOP", "never", "0"])).rejects.toBeInstanceOf(ConnectionClosedError);
     await new Promise((resolve) => setTimeout(resolve, 20));
