@@ -51,7 +51,12 @@ describe("heroagent start", () => {
     const effective = cli.logs().find((line) => line.msg === "effective config");
     expect(effective?.config).toMatchObject({ enableWebDAV: false, enableUI: false, redis: { tcpPort: 0 } });
     const jobs = cli.logs().find((line) => line.msg === "job system ready");
-    expect(jobs).toMatchObject({ service: "jobs", redis: "embedded (in-process)", ourdbPath: jobsdb, shell: false });
+    expect(jobs).toMatchObject({
+      service: "jobs",
+      redis: "embedded (in-process)",
+      ourdbPath: jobsdb,
+      shell: false,
+    });
     expect(cli.logs().filter((line) => line.msg === "service not available in this build")).toEqual([]);
 
     cli.child.kill("SIGINT");
