@@ -95,17 +95,10 @@ export class LocalConnection {
   }
 
   /** Runs one command; resolves with its reply, rejects with a ReplyError or ConnectionClosedError. */
-  send(args: readonly LocalArgument[]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.isClosed) return reject(new ConnectionClosedError());
-      this.client.lastInteraction = Date.now(); // CLIENT LIST's idle=, as a socket's read sets it
-      this.expect(
-        this.prepare(args),
-        (value) => (value instanceof ReplyError ? reject(value) : resolve(value)),
-        reject,
-      );
-      this.host.run(this.client);
-    });
+  async send(args: readonly LocalArgument[]): Promise<unknown> {
+    const [reply] = await this.sendAll([args]);
+    if (reply instanceof ReplyError) throw reply;
+    return reply;
   }
 
   /**
