@@ -55,6 +55,12 @@ interface Waiter {
   fail(error: Error): void;
 }
 
+/** A command ready to queue: its name in lower case, and its arguments as the server keeps them. */
+interface Prepared {
+  name: string;
+  argv: string[];
+}
+
 /** What the server lends a local connection: a registered client on `socket`, and how to run it. */
 export interface LocalHost {
   admit(socket: ClientSocket): Client;
@@ -151,7 +157,7 @@ export class LocalConnection {
    * What to queue for `args`: its arguments as the server keeps them, or the refusal of a command a
    * local connection does not send.
    */
-  private prepare(args: readonly LocalArgument[]): string[] | ReplyError {
+  private prepare(args: readonly LocalArgument[]): Prepared | ReplyError {
     if (args.length === 0) return new ReplyError("ERR empty command"); // RESP has none: *0 is skipped
     const name = String(args[0]).toLowerCase();
     if (SOCKET_ONLY.has(name))
@@ -160,7 +166,7 @@ export class LocalConnection {
       if (tooLong(arg, this.host.maxBulkLength))
         return new ReplyError("ERR Protocol error: invalid bulk length");
     }
-    return args.map(toBinary);
+    return { name, argv: args.map(toBinary) };
   }
 
   /**
@@ -169,7 +175,7 @@ export class LocalConnection {
    * one with a command refused while queueing), and the refusal is its reply.
    */
   private expect(
-    prepared: string[] | ReplyError,
+    prepared: Prepared | ReplyError,
     reply: (value: unknown) => void,
     fail: (error: Error) => void,
   ): void {
@@ -178,9 +184,9 @@ export class LocalConnection {
       this.client.queue.push([""]); // no such command
       return;
     }
-    const name = (prepared[0] as string).toLowerCase();
-    this.waiting.push({ name, names: prepared.length - 1, left: 0, reply, fail });
-    this.client.queue.push(prepared);
+    const { name, argv } = prepared;
+    this.waiting.push({ name, names: argv.length - 1, left: 0, reply, fail });
+    this.client.queue.push(argv);
   }
 
   private answer(value: unknown, push: boolean): void {
