@@ -11,6 +11,9 @@
  */
 import type { Client, ClientSocket } from "./client.js";
 import { ReplyError, ReplyReader } from "./resp/reply-reader.js";
+import { ConnectionClosedError, onlyReply, ReplyBatch, ReplyRouter } from "./resp/reply-router.js";
+
+export { ConnectionClosedError };
 
 /**
  * What a command argument may be: strings are sent as their UTF-8 bytes, Buffers as they are,
@@ -18,42 +21,8 @@ import { ReplyError, ReplyReader } from "./resp/reply-reader.js";
  */
 export type LocalArgument = string | Buffer | number;
 
-/** The connection closed (server stopped, CLIENT KILL, QUIT, close()) before the reply came. */
-export class ConnectionClosedError extends Error {
-  override name = "ConnectionClosedError";
-  constructor() {
-    super("Connection is closed.");
-  }
-}
-
 /** Commands whose replies would not come one per command. */
 const SOCKET_ONLY = new Set(["monitor", "sync", "psync"]);
-/**
- * Commands confirmed with a [name, channel, count] array once per channel or pattern they name (with
- * none named, once per one they leave, at least once), and the subscriptions each changes.
- */
-const SUBSCRIPTIONS = new Map<string, "channels" | "patterns" | "shards">([
-  ["subscribe", "channels"],
-  ["unsubscribe", "channels"],
-  ["psubscribe", "patterns"],
-  ["punsubscribe", "patterns"],
-  ["ssubscribe", "shards"],
-  ["sunsubscribe", "shards"],
-]);
-const PUSHES = new Set(["message", "pmessage", "smessage"]);
-/** Answered slots at the head of the waiting list that are dropped even while it is not empty. */
-const COMPACT_AT = 1024;
-
-interface Waiter {
-  /** The command's name in lower case: some replies change how the next ones are read. */
-  name: string;
-  /** How many arguments it has: the channels or patterns a subscription command names. */
-  names: number;
-  /** A subscription command's confirmations still to come, counted when the first one arrives. */
-  left: number;
-  reply(value: unknown): void;
-  fail(error: Error): void;
-}
 
 /** A command ready to queue: its name in lower case, and its arguments as the server keeps them. */
 interface Prepared {
@@ -73,24 +42,12 @@ export class LocalConnection {
   readonly client: Client;
   private readonly socket: LocalSocket;
   private readonly reader = new ReplyReader();
-  private waiting: Waiter[] = [];
-  private head = 0;
+  private readonly router = new ReplyRouter();
   private closeListeners: (() => void)[] = [];
-  private pushListener: ((message: unknown[]) => void) | undefined;
-  /**
-   * The subscriptions and protocol as of the last reply read (the server's own state may be ahead):
-   * in RESP2, a message array is a push only while subscribed; in RESP3, pushes have their own type.
-   */
-  private readonly subscriptions = {
-    channels: new Set<unknown>(),
-    patterns: new Set<unknown>(),
-    shards: new Set<unknown>(),
-  };
-  private resp = 2;
 
   constructor(private readonly host: LocalHost) {
     this.socket = new LocalSocket(
-      (chunk) => this.reader.feed(chunk, (value, push) => this.answer(value, push)),
+      (chunk) => this.reader.feed(chunk, (value, push) => this.router.answer(value, push)),
       () => this.closed(),
     );
     this.client = host.admit(this.socket);
@@ -101,10 +58,8 @@ export class LocalConnection {
   }
 
   /** Runs one command; resolves with its reply, rejects with a ReplyError or ConnectionClosedError. */
-  async send(args: readonly LocalArgument[]): Promise<unknown> {
-    const [reply] = await this.sendAll([args]);
-    if (reply instanceof ReplyError) throw reply;
-    return reply;
+  send(args: readonly LocalArgument[]): Promise<unknown> {
+    return onlyReply(this.sendAll([args]));
   }
 
   /**
@@ -115,26 +70,11 @@ export class LocalConnection {
     return new Promise((resolve, reject) => {
       if (this.isClosed) return reject(new ConnectionClosedError());
       this.client.lastInteraction = Date.now();
-      const replies = new Array<unknown>(commands.length);
-      if (commands.length === 0) return resolve(replies);
       // Every argument converted before anything is queued: one that cannot be leaves nothing behind.
       const argvs = commands.map((args) => this.prepare(args));
-      let received = 0;
-      let failed = false;
-      for (const [i, argv] of argvs.entries()) {
-        this.expect(
-          argv,
-          (value) => {
-            replies[i] = value;
-            if (++received === commands.length) resolve(replies);
-          },
-          (error) => {
-            if (!failed) reject(error);
-            failed = true;
-          },
-        );
-      }
-      this.host.run(this.client);
+      const batch = new ReplyBatch(commands.length, resolve, reject);
+      for (const [i, argv] of argvs.entries()) this.expect(argv, batch, i);
+      if (commands.length > 0) this.host.run(this.client);
     });
   }
 
@@ -145,7 +85,7 @@ export class LocalConnection {
 
   /** Hears the messages of the channels and patterns this connection subscribed to. */
   onPush(listener: (message: unknown[]) => void): void {
-    this.pushListener = listener;
+    this.router.onPush(listener);
   }
 
   onClose(listener: () => void): void {
@@ -174,76 +114,20 @@ export class LocalConnection {
    * stand-in the server refuses goes instead (so a MULTI it was part of is aborted, as Redis aborts
    * one with a command refused while queueing), and the refusal is its reply.
    */
-  private expect(
-    prepared: Prepared | ReplyError,
-    reply: (value: unknown) => void,
-    fail: (error: Error) => void,
-  ): void {
+  private expect(prepared: Prepared | ReplyError, batch: ReplyBatch, index: number): void {
     if (prepared instanceof ReplyError) {
-      this.waiting.push({ name: "", names: 0, left: 0, reply: () => reply(prepared), fail });
+      this.router.expect("", 0, batch, index, prepared);
       this.client.queue.push([""]); // no such command
       return;
     }
     const { name, argv } = prepared;
-    this.waiting.push({ name, names: argv.length - 1, left: 0, reply, fail });
+    this.router.expect(name, argv.length - 1, batch, index);
     this.client.queue.push(argv);
-  }
-
-  private answer(value: unknown, push: boolean): void {
-    if (Array.isArray(value) && PUSHES.has(value[0]) && (push || (this.resp === 2 && this.subscribed))) {
-      // Not from inside the reply reader: a listener may send a command, whose reply is read at once.
-      queueMicrotask(() => this.pushListener?.(value));
-      return;
-    }
-    const waiter = this.waiting[this.head];
-    if (!waiter) return; // nothing asked for it
-    if (!this.follow(waiter, value)) return; // more confirmations to come
-    this.waiting[this.head++] = undefined as unknown as Waiter;
-    if (this.head === this.waiting.length) {
-      this.waiting = [];
-      this.head = 0;
-    } else if (this.head >= COMPACT_AT && this.head * 2 >= this.waiting.length) {
-      // Never empty (a command always waits behind a blocked one): drop the answered slots anyway.
-      this.waiting.splice(0, this.head);
-      this.head = 0;
-    }
-    waiter.reply(value);
-  }
-
-  /**
-   * Follows what `waiter`'s reply changes in how the next ones are read (subscriptions, protocol);
-   * false while the command has more confirmations to come.
-   */
-  private follow(waiter: Waiter, value: unknown): boolean {
-    const { name } = waiter;
-    const kind = SUBSCRIPTIONS.get(name);
-    if (kind !== undefined) {
-      if (!Array.isArray(value) || value[0] !== name) return true; // refused, or queued in MULTI: one reply
-      const subscriptions = this.subscriptions[kind];
-      if (waiter.left === 0) waiter.left = waiter.names > 0 ? waiter.names : Math.max(1, subscriptions.size);
-      if (!name.endsWith("unsubscribe")) subscriptions.add(value[1]);
-      else subscriptions.delete(value[1]);
-      return --waiter.left === 0;
-    }
-    if (name === "hello" && Array.isArray(value)) this.resp = value[value.indexOf("proto") + 1] === 3 ? 3 : 2;
-    else if (name === "reset" && value === "RESET") {
-      this.resp = 2;
-      for (const subscriptions of Object.values(this.subscriptions)) subscriptions.clear();
-    }
-    return true;
-  }
-
-  private get subscribed(): boolean {
-    const { channels, patterns, shards } = this.subscriptions;
-    return channels.size + patterns.size + shards.size > 0;
   }
 
   private closed(): void {
     this.host.forget(this.client);
-    const unanswered = this.waiting.slice(this.head);
-    this.waiting = [];
-    this.head = 0;
-    for (const waiter of unanswered) waiter.fail(new ConnectionClosedError());
+    this.router.closed();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 }

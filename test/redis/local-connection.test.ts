@@ -333,7 +333,8 @@ describe("local connection", () => {
       expect(await pending).toEqual(["q", String(i)]);
       pending = next;
     }
-    expect((local as unknown as { waiting: unknown[] }).waiting.length).toBeLessThan(2100);
+    const { router } = local as unknown as { router: { waiting: unknown[] } };
+    expect(router.waiting.length).toBeLessThan(2100);
     await pusher.send(["LPUSH", "q", "last"]);
     expect(await pending).toEqual(["q", "last"]);
   });
@@ -375,5 +376,13 @@ describe("ReplyReader", () => {
 
   it("refuses a reply type it does not know", () => {
     expect(() => read([Buffer.from("?what\r\n")])).toThrow(/unexpected reply type '\?'/);
+  });
+
+  it("refuses lengths that are not lengths, and waits for an array its bytes cannot hold yet", () => {
+    for (const line of ["$abc", "*1.5", "$-2", "*", "%x"])
+      expect(() => read([Buffer.from(`${line}\r\n`)]), line).toThrow(/Protocol error: invalid length/);
+    // A broken server's huge length: no array of that size is made, the reader waits for the bytes.
+    expect(read([Buffer.from("*999999999999\r\n:1\r\n")])).toEqual([]);
+    expect(read([Buffer.from("*2\r\n"), Buffer.from(":1\r\n"), Buffer.from(":2\r\n")])).toEqual([[1, 2]]);
   });
 });

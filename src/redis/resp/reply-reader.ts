@@ -61,7 +61,7 @@ export class ReplyReader {
       case 36: // $ bulk string
       case 61: {
         // = verbatim (RESP3): "txt:" and the text
-        const length = Number(line);
+        const length = lengthOf(line);
         if (length < 0) return null;
         const end = this.at + length;
         if (end + 2 > buf.length) throw INCOMPLETE;
@@ -72,9 +72,9 @@ export class ReplyReader {
       case 42: // * array
       case 126: // ~ set
       case 62: // > push
-        return this.array(Number(line));
+        return this.array(lengthOf(line));
       case 37: // % map
-        return this.array(Number(line) * 2);
+        return this.array(lengthOf(line) * 2);
       case 95: // _ null
         return null;
       case 44: // , double
@@ -88,6 +88,9 @@ export class ReplyReader {
 
   private array(length: number): unknown[] | null {
     if (length < 0) return null;
+    // Every element takes at least 3 bytes: a length the bytes so far cannot hold waits for more
+    // instead of allocating an array a (broken) server's length asks for.
+    if (length * 3 > this.buf.length - this.at) throw INCOMPLETE;
     const items = new Array<unknown>(length);
     for (let i = 0; i < length; i++) items[i] = this.value();
     return items;
@@ -101,4 +104,12 @@ export class ReplyReader {
     this.at = end + 2;
     return text;
   }
+}
+
+/** A bulk string's or an aggregate's length line; -1 is null. */
+function lengthOf(line: string): number {
+  const length = Number(line);
+  if (!Number.isSafeInteger(length) || length < -1 || line === "")
+    throw new ReplyError(`ERR Protocol error: invalid length '${line.slice(0, 32)}'`);
+  return length;
 }
