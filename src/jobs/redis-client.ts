@@ -1,43 +1,37 @@
 /**
- * Redis connections of the job system. jobs/ talks to Redis through ioredis' API, so the same code
- * runs against redis-server, Valkey and the embedded server: over a socket, or, in the embedded
- * server's own process, over a local connection (local-redis.ts) with the same commands.
+ * Redis connections of the job system. jobs/ talks to Redis through a subset of ioredis' API, served
+ * by a look-alike (redis-lookalike.ts) over a socket to redis-server, Valkey or the embedded server,
+ * or, in the embedded server's own process, over a local connection: the same commands either way.
  */
-import { Redis, type RedisOptions } from "ioredis";
-import { connectLocalRedis, type LocalRedisTarget } from "./local-redis.js";
+import type { Redis } from "ioredis";
+import { connectLocalRedis, connectSocketRedis, type LocalRedisTarget } from "./redis-lookalike.js";
+import { parseRedisUrl, type SocketTarget } from "./socket-connection.js";
 
 /**
- * A redis:// or rediss:// URL, ioredis options (e.g. `{ path: "/tmp/redis.sock" }`), or the embedded
- * server of this process (`{ local: server }`).
+ * A redis:// or rediss:// URL, a socket to reach (e.g. `{ path: "/tmp/redis.sock" }`), or the
+ * embedded server of this process (`{ local: server }`).
  */
-export type RedisTarget = string | RedisOptions | LocalRedisTarget;
+export type RedisTarget = string | SocketTarget | LocalRedisTarget;
 
 const isLocal = (target: RedisTarget): target is LocalRedisTarget =>
   typeof target === "object" && "local" in target;
 
-/** Connection errors are reported at most this often per connection (ioredis retries each second). */
+/** Connection errors are reported at most this often per connection (reconnects come each second). */
 const ERROR_REPORT_INTERVAL_MS = 10_000;
 
 /**
  * Opens one connection. Commands wait while the connection is down and are retried after a
- * reconnect (maxRetriesPerRequest: null): a Redis restart pauses the job system, it does not fail
- * jobs. `role` names the connection in CLIENT LIST; `onError` hears about an unreachable Redis.
+ * reconnect: a Redis restart pauses the job system, it does not fail jobs. `role` names the
+ * connection in CLIENT LIST; `onError` hears about an unreachable Redis. An invalid URL throws.
  */
 export function connectRedis(target: RedisTarget, role: string, onError?: (message: string) => void): Redis {
+  const name = `heroagent-${role}`;
   if (isLocal(target)) {
-    const redis = connectLocalRedis(target.local, `heroagent-${role}`);
+    const redis = connectLocalRedis(target.local, name);
     redis.on("error", reporter(`Redis connection ${role} (embedded)`, onError));
     return redis;
   }
-  const options: RedisOptions = {
-    maxRetriesPerRequest: null,
-    connectionName: `heroagent-${role}`,
-    retryStrategy: (times) => Math.min(50 * times, 1000),
-    // Closing a connection that never came up must not hold the process for ioredis' default 2 s.
-    disconnectTimeout: 100,
-  };
-  const redis =
-    typeof target === "string" ? new Redis(target, options) : new Redis({ ...target, ...options });
+  const redis = connectSocketRedis(typeof target === "string" ? parseRedisUrl(target) : target, name);
   redis.on("error", reporter(`Redis connection ${role} (${describeTarget(target)})`, onError));
   return redis;
 }

@@ -1,34 +1,49 @@
 /**
- * The job system's Redis connection when it runs in the process of the embedded server: an ioredis
- * look-alike over RedisServer.connectLocal(). The commands, keys and replies are the ones a socket
- * carries (docs/jobs-protocol.md does not change); what goes away is the socket, RESP on the way in,
- * and ioredis' per-command work: on the job system's hot path, most of the CPU a job cost.
+ * The job system's Redis connection: an ioredis look-alike over a connection that is either
+ * in-process (RedisServer.connectLocal(), next to the embedded server) or a socket
+ * (socket-connection.ts, for redis-server, Valkey or an embedded server elsewhere). The commands,
+ * keys and replies are the ones ioredis would send and return (docs/jobs-protocol.md does not
+ * change); what goes away is ioredis' per-command work and, in-process, the socket and RESP on the
+ * way in: on the job system's hot path, most of the CPU a job cost.
  *
  * It offers what jobs/ uses of ioredis and nothing more: every Redis command as a method (hgetall's
  * reply as an object, hset's object argument, as ioredis does), multi() and pipeline() with chained
  * commands and exec(), (p)subscribe with "message" and "pmessage" events (subscriptions renewed on
  * reconnect), quit(), disconnect(), `status`, and the "ready", "error" and "end" events.
  * Anything else is undefined, so a call fails at once rather than half-working. Like ioredis with
- * maxRetriesPerRequest: null, commands wait while the server is stopped and are sent (those cut
- * off without a reply, again) once it runs: a restart of the Redis service pauses the job system.
+ * maxRetriesPerRequest: null, commands wait while the server is unreachable and are sent (those cut
+ * off without a reply, again) once it is back: a Redis restart pauses the job system.
  */
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import {
-  ConnectionClosedError,
-  type LocalArgument,
-  type LocalConnection,
-  type RedisServer,
-  ReplyError,
-} from "../redis/index.js";
+import { allCommands } from "../redis/commands/index.js";
+import { type RedisServer, ReplyError } from "../redis/index.js";
+import { ConnectionClosedError } from "../redis/resp/reply-router.js";
+import { type CommandArgument, SocketConnection, type SocketTarget } from "./socket-connection.js";
 
 /** Where a job system next to the embedded server finds it. */
 export interface LocalRedisTarget {
   local: RedisServer;
 }
 
+/** What the look-alike needs of a connection: LocalConnection and SocketConnection both are one. */
+export interface CommandConnection {
+  readonly isClosed: boolean;
+  send(command: readonly CommandArgument[]): Promise<unknown>;
+  sendAll(commands: readonly (readonly CommandArgument[])[]): Promise<unknown[]>;
+  onPush(listener: (message: unknown[]) => void): void;
+  onClose(listener: (error?: Error) => void): void;
+  close(): void;
+}
+
+/** How a look-alike gets a new connection, and which names are commands. */
+interface Transport {
+  open(): CommandConnection | Promise<CommandConnection>;
+  isCommand(name: string): boolean;
+}
+
 type Argument =
-  | LocalArgument
+  | CommandArgument
   | null
   | undefined
   | readonly Argument[]
@@ -38,7 +53,7 @@ type Argument =
 interface Pending {
   /** Its place in the order commands were made: one cut off is sent again before those made after. */
   order: number;
-  commands: LocalArgument[][];
+  commands: CommandArgument[][];
   resolve(replies: unknown[]): void;
   reject(error: unknown): void;
 }
@@ -48,14 +63,31 @@ const UNSUBSCRIBE = { subscribe: "unsubscribe", psubscribe: "punsubscribe" } as 
 /** ioredis' pace: 50 ms more per failed attempt, at most a second apart. */
 const retryDelay = (attempt: number) => Math.min(50 * attempt, 1000);
 
-/** Opens the connection; typed as ioredis' Redis, of which it is the subset jobs/ uses. */
+/** The names the embedded server knows: what a socket connection offers as methods too. */
+const KNOWN_COMMANDS = new Set(allCommands().map((spec) => spec.name));
+const isKnownCommand = (name: string): boolean => KNOWN_COMMANDS.has(name);
+
+/**
+ * A connection to the embedded server of this process; typed as ioredis' Redis, of which it is
+ * the subset jobs/ uses.
+ */
 export function connectLocalRedis(server: RedisServer, name: string): Redis {
-  return withCommands(new LocalRedis(server, name), server) as unknown as Redis;
+  const transport = {
+    open: () => server.connectLocal(),
+    isCommand: (command: string) => server.state.commands.find(command) !== undefined,
+  };
+  return withCommands(new LookalikeRedis(transport, name)) as unknown as Redis;
 }
 
-class LocalRedis extends EventEmitter {
+/** A connection to a Redis over a socket, the same look-alike. */
+export function connectSocketRedis(target: SocketTarget, name: string): Redis {
+  const transport = { open: () => SocketConnection.open(target), isCommand: isKnownCommand };
+  return withCommands(new LookalikeRedis(transport, name)) as unknown as Redis;
+}
+
+class LookalikeRedis extends EventEmitter {
   status: "connecting" | "ready" | "reconnecting" | "end" = "connecting";
-  private connection: LocalConnection | undefined;
+  private connection: CommandConnection | undefined;
   private offline: Pending[] = [];
   private made = 0;
   private attempts = 0;
@@ -66,19 +98,19 @@ class LocalRedis extends EventEmitter {
   private readonly subscriptions = { subscribe: new Set<string>(), psubscribe: new Set<string>() };
 
   constructor(
-    readonly server: RedisServer,
+    readonly transport: Transport,
     private readonly name: string,
   ) {
     super();
     queueMicrotask(() => this.connect()); // after the caller has added its listeners, as ioredis
   }
 
-  multi(): LocalBatch {
-    return withCommands(new LocalBatch(this, true), this.server);
+  multi(): Batch {
+    return withCommands(new Batch(this, true));
   }
 
-  pipeline(): LocalBatch {
-    return withCommands(new LocalBatch(this, false), this.server);
+  pipeline(): Batch {
+    return withCommands(new Batch(this, false));
   }
 
   subscribe(...channels: string[]): Promise<number> {
@@ -138,14 +170,14 @@ class LocalRedis extends EventEmitter {
   }
 
   /** One command; an error reply rejects. (Not named `command`: that is COMMAND's method.) */
-  async runOne(command: LocalArgument[]): Promise<unknown> {
+  async runOne(command: CommandArgument[]): Promise<unknown> {
     const [reply] = await this.send([command]);
     if (reply instanceof ReplyError) throw reply;
     return reply;
   }
 
   /** Several commands sent together; error replies are ReplyErrors in their places. */
-  send(commands: LocalArgument[][]): Promise<unknown[]> {
+  send(commands: CommandArgument[][]): Promise<unknown[]> {
     if (this.status === "end") return Promise.reject(new ConnectionClosedError());
     if (commands.some(isQuit)) this.quitting = true;
     return new Promise((resolve, reject) => this.dispatch({ order: this.made++, commands, resolve, reject }));
@@ -166,20 +198,23 @@ class LocalRedis extends EventEmitter {
     });
   }
 
-  private connect(): void {
+  private async connect(): Promise<void> {
     this.retryTimer = undefined;
     if (this.status === "end") return;
-    let connection: LocalConnection;
+    let connection: CommandConnection;
     try {
-      connection = this.server.connectLocal();
+      connection = await this.transport.open();
     } catch (error) {
       this.report(error);
       this.reconnectLater();
       return;
     }
-    connection.onClose(() => {
-      if (this.quitting) this.end();
-      else if (this.status !== "end") this.reconnectLater();
+    if (this.ended) return connection.close(); // disconnect() while it opened
+    connection.onClose((error) => {
+      if (this.quitting) return this.end();
+      if (this.status === "end") return;
+      if (error) this.report(error);
+      this.reconnectLater();
     });
     connection.send(["CLIENT", "SETNAME", this.name]).catch(() => {});
     for (const [kind, names] of Object.entries(this.subscriptions)) {
@@ -196,6 +231,10 @@ class LocalRedis extends EventEmitter {
     this.offline = [];
     for (const pending of waiting) this.dispatch(pending);
     this.emit("ready");
+  }
+
+  private get ended(): boolean {
+    return this.status === "end";
   }
 
   private reconnectLater(): void {
@@ -220,17 +259,17 @@ class LocalRedis extends EventEmitter {
   }
 }
 
-const isQuit = (command: LocalArgument[]): boolean => {
+const isQuit = (command: CommandArgument[]): boolean => {
   const name = command[0];
   return typeof name === "string" && name.length === 4 && name.toLowerCase() === "quit";
 };
 
 /** A multi() or pipeline(): commands chained, sent by exec(). */
-class LocalBatch {
-  private readonly commands: LocalArgument[][] = [];
+class Batch {
+  private readonly commands: CommandArgument[][] = [];
 
   constructor(
-    private readonly redis: LocalRedis,
+    readonly redis: LookalikeRedis,
     private readonly transaction: boolean,
   ) {}
 
@@ -239,7 +278,7 @@ class LocalBatch {
     return this.commands.length + (this.transaction ? 1 : 0);
   }
 
-  add(command: LocalArgument[]): this {
+  add(command: CommandArgument[]): this {
     this.commands.push(command);
     return this;
   }
@@ -267,26 +306,27 @@ class LocalBatch {
 }
 
 /**
- * `target` with every Redis command of `server` as a method: `name(...args)` calls `target.call`
+ * `target` with every Redis command of its transport as a method: `name(...args)` calls `target.call`
  * (or `add`, on a batch) with the arguments flattened as ioredis flattens them.
  */
-function withCommands<T extends LocalRedis | LocalBatch>(target: T, server: RedisServer): T {
+function withCommands<T extends LookalikeRedis | Batch>(target: T): T {
+  const transport = target instanceof Batch ? target.redis.transport : target.transport;
   const methods = new Map<string, (...args: Argument[]) => unknown>();
   return new Proxy(target, {
     get(object, property, receiver) {
       if (typeof property !== "string" || property in object) return Reflect.get(object, property, receiver);
       let method = methods.get(property);
       if (!method) {
-        if (!server.state.commands.find(property)) return undefined;
+        if (!transport.isCommand(property)) return undefined;
         const transform = property === "hgetall" ? toObject : undefined;
         method =
-          object instanceof LocalBatch
+          object instanceof Batch
             ? (...args) => {
                 object.add(commandLine(property, args));
                 return receiver;
               }
             : (...args) => {
-                const reply = (object as LocalRedis).runOne(commandLine(property, args));
+                const reply = (object as LookalikeRedis).runOne(commandLine(property, args));
                 return transform ? reply.then(transform) : reply;
               };
         methods.set(property, method);
@@ -300,14 +340,14 @@ function withCommands<T extends LocalRedis | LocalBatch>(target: T, server: Redi
  * ioredis' arguments: arrays flattened one level, an object or Map as field/value pairs; each value
  * is converted as ioredis converts it by the connection (a Buffer stays bytes, null is "").
  */
-function commandLine(name: string, args: Argument[]): LocalArgument[] {
-  const line: LocalArgument[] = [name];
+function commandLine(name: string, args: Argument[]): CommandArgument[] {
+  const line: CommandArgument[] = [name];
   for (const arg of args) {
-    if (Array.isArray(arg)) for (const item of arg) line.push(item as LocalArgument);
-    else if (arg instanceof Map) for (const [field, value] of arg) line.push(field, value as LocalArgument);
+    if (Array.isArray(arg)) for (const item of arg) line.push(item as CommandArgument);
+    else if (arg instanceof Map) for (const [field, value] of arg) line.push(field, value as CommandArgument);
     else if (typeof arg === "object" && arg !== null && !Buffer.isBuffer(arg))
-      for (const [field, value] of Object.entries(arg)) line.push(field, value as LocalArgument);
-    else line.push(arg as LocalArgument);
+      for (const [field, value] of Object.entries(arg)) line.push(field, value as CommandArgument);
+    else line.push(arg as CommandArgument);
   }
   return line;
 }
