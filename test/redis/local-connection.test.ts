@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConnectionClosedError, RedisServerError, ReplyError } from "../../src/redis/index.js";
 import { ReplyReader } from "../../src/redis/resp/reply-reader.js";
 import { eventually } from "../jobs/backends.js";
@@ -376,6 +376,20 @@ describe("ReplyReader", () => {
 
   it("refuses a reply type it does not know", () => {
     expect(() => read([Buffer.from("?what\r\n")])).toThrow(/unexpected reply type '\?'/);
+  });
+
+  it("joins the chunks of a long reply once, when they are all there", () => {
+    const value = "x".repeat(1 << 20);
+    const bytes = Buffer.from(`*2\r\n$${value.length}\r\n${value}\r\n:7\r\n+next\r\n`);
+    const concat = vi.spyOn(Buffer, "concat");
+    try {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += 1000) chunks.push(bytes.subarray(i, i + 1000));
+      expect(read(chunks)).toEqual([[value, 7], "next"]);
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(2); // not one per chunk (1,049 here)
+    } finally {
+      concat.mockRestore();
+    }
   });
 
   it("refuses lengths that are not lengths, and waits for an array its bytes cannot hold yet", () => {

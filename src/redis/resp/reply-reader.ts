@@ -18,18 +18,32 @@ const CR = 13;
 const PUSH = 62; // >
 
 export class ReplyReader {
-  /** The start of a reply that has not arrived whole yet. */
-  private rest: Buffer | undefined;
+  /**
+   * A reply that has not arrived whole yet, in the chunks it came in (copies: the writer may reuse
+   * its bytes), joined only once `wanted` bytes are there: a long reply is read once, not again with
+   * every chunk.
+   */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  private wanted = 0;
   private buf: Buffer = Buffer.alloc(0);
   private at = 0;
+  /** Where in `buf` the bytes of the reply being read must reach at least, once it found them short. */
+  private needed = 0;
 
   /**
    * Calls `onReply` for every complete reply in the bytes so far, in order; `push` is true for a
    * RESP3 push (`>`), which is not the reply to a command unless it confirms a subscription.
    */
   feed(chunk: Buffer, onReply: (value: unknown, push: boolean) => void): void {
-    this.buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
-    this.rest = undefined;
+    if (this.pending.length > 0) {
+      this.pending.push(Buffer.from(chunk));
+      this.pendingLength += chunk.length;
+      if (this.pendingLength < this.wanted) return;
+      this.buf = Buffer.concat(this.pending, this.pendingLength);
+      this.pending = [];
+      this.pendingLength = 0;
+    } else this.buf = chunk;
     this.at = 0;
     while (this.at < this.buf.length) {
       const start = this.at;
@@ -38,16 +52,25 @@ export class ReplyReader {
         value = this.value();
       } catch (error) {
         if (error !== INCOMPLETE) throw error;
-        this.rest = Buffer.from(this.buf.subarray(start)); // a copy: the writer may reuse its bytes
+        const rest = Buffer.from(this.buf.subarray(start));
+        this.pending = [rest];
+        this.pendingLength = rest.length;
+        this.wanted = Math.max(this.needed - start, rest.length + 1);
         return;
       }
       onReply(value, this.buf[start] === PUSH);
     }
   }
 
+  /** The bytes end before the reply does, which needs them to reach `needed` at least. */
+  private incomplete(needed: number): never {
+    this.needed = needed;
+    throw INCOMPLETE;
+  }
+
   private value(): unknown {
     const buf = this.buf;
-    if (this.at >= buf.length) throw INCOMPLETE;
+    if (this.at >= buf.length) this.incomplete(this.at + 1);
     const type = buf[this.at++] as number;
     // Status and error lines may quote what the client sent: UTF-8, like bulk strings.
     const line = this.line(type === 43 || type === 45 ? "utf8" : "latin1");
@@ -64,7 +87,7 @@ export class ReplyReader {
         const length = lengthOf(line);
         if (length < 0) return null;
         const end = this.at + length;
-        if (end + 2 > buf.length) throw INCOMPLETE;
+        if (end + 2 > buf.length) this.incomplete(end + 2);
         const text = buf.toString("utf8", this.at + (type === 61 ? 4 : 0), end);
         this.at = end + 2;
         return text;
@@ -90,7 +113,7 @@ export class ReplyReader {
     if (length < 0) return null;
     // Every element takes at least 3 bytes: a length the bytes so far cannot hold waits for more
     // instead of allocating an array a (broken) server's length asks for.
-    if (length * 3 > this.buf.length - this.at) throw INCOMPLETE;
+    if (length * 3 > this.buf.length - this.at) this.incomplete(this.at + length * 3);
     const items = new Array<unknown>(length);
     for (let i = 0; i < length; i++) items[i] = this.value();
     return items;
@@ -99,7 +122,7 @@ export class ReplyReader {
   /** The text up to the next CRLF, which it skips. */
   private line(encoding: "utf8" | "latin1"): string {
     const end = this.buf.indexOf(CR, this.at);
-    if (end < 0 || end + 1 >= this.buf.length) throw INCOMPLETE;
+    if (end < 0 || end + 1 >= this.buf.length) this.incomplete(this.buf.length + 1);
     const text = this.buf.toString(encoding, this.at, end);
     this.at = end + 2;
     return text;
