@@ -1,4 +1,7 @@
 /** Small timing helpers shared by the benchmarks. */
+import { prng } from "../../support/prng.js";
+
+export { prng };
 
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,18 +52,6 @@ export async function concurrentRate(
   };
   await Promise.all(Array.from({ length: workers }, worker));
   return (done * 1000) / (performance.now() - start);
-}
-
-/** A deterministic PRNG (mulberry32) so that every engine reads the same ids in the same order. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `n` random integers from 1 to `max`. */

@@ -4,10 +4,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, waitForPort } from "../../support/ports.js";
+
+export { freePort };
 
 export interface ServerUnderTest {
   name: "embedded" | "redis";
@@ -17,14 +19,6 @@ export interface ServerUnderTest {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resident set size of a process, from /proc (bytes). */
 export function rssOf(pid: number): number {
@@ -108,17 +102,7 @@ export async function startRedis(): Promise<ServerUnderTest> {
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
     { stdio: "ignore" },
   );
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const probe = net.connect({ port, host: "127.0.0.1" }, () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.on("error", () => resolve(false));
-    });
-    if (up) return { name: "redis", port, pid: child.pid as number, stop: stopper(child) };
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (await waitForPort(port)) return { name: "redis", port, pid: child.pid as number, stop: stopper(child) };
   child.kill("SIGKILL");
   throw new Error("redis-server did not start");
 }

@@ -1,10 +1,10 @@
 /** Starts the three servers of the WebDAV benchmark on loopback and reports their memory and CPU. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../support/ports.js";
 
 export interface BenchServer {
   name: string;
@@ -133,14 +133,6 @@ export async function startNodeServer(
     cpu: () => cpuOf(child.pid as number),
     stop: () => stopChild(child),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

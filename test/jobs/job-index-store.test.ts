@@ -6,7 +6,7 @@ import { canTransition, JOB_STATUSES, type JobStatus } from "../../src/jobs/job.
 import type { IndexedJob } from "../../src/jobs/job-index-keeper.js";
 import type { JobListQuery } from "../../src/jobs/job-list.js";
 import type { JobStore } from "../../src/jobs/job-store.js";
-import { prng } from "../helpers/prng.js";
+import { prng } from "../../support/prng.js";
 import { openStore, tempDir } from "./helpers.js";
 
 const T0 = 1_800_000_000_000;

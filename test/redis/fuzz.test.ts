@@ -8,7 +8,7 @@ import net from "node:net";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { RedisServer } from "../../src/redis/index.js";
-import { prng } from "../helpers/prng.js";
+import { prng } from "../../support/prng.js";
 import { connectionFrames } from "./fuzz-frames.js";
 
 const SEED = Number(process.env.REDIS_FUZZ_SEED ?? 20261127);

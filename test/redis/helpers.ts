@@ -6,7 +6,10 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterEach } from "vitest";
 import { RedisServer, type RedisServerOptions } from "../../src/redis/index.js";
+import { freePort, waitForPort } from "../../support/ports.js";
 import { RespConnection } from "./differential/runner.js";
+
+export { freePort };
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -90,15 +93,6 @@ export function resp(...args: (string | Buffer)[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Starts Debian's redis-server on a free port with no persistence; stopped after the test. */
 export function startRealRedis(extraArgs: string[] = []): Promise<number> {
   return startServerProcess("redis-server", extraArgs);
@@ -119,17 +113,7 @@ async function startServerProcess(binary: string, extraArgs: string[]): Promise<
   cleanups.push(async () => {
     child.kill("SIGKILL");
   });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const probe = net.connect({ port, host: "127.0.0.1" }, () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.on("error", () => resolve(false));
-    });
-    if (up) return port;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (await waitForPort(port)) return port;
   throw new Error(`${binary} did not start`);
 }
 

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { RedisServer } from "../../../src/redis/index.js";
+import { freePort } from "../../../support/ports.js";
 import {
   canonical,
   escapeBytes,
@@ -174,15 +175,6 @@ export async function startEmbedded(): Promise<{ server: RedisServer; internalEr
   );
   await server.start();
   return { server, internalErrors };
-}
-
-/** A free TCP port on 127.0.0.1 (helpers.ts has one too, but importing it registers vitest hooks). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Debian's redis-server on a free port, no persistence, for the whole file. */

@@ -12,6 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { allCommands } from "../../../src/redis/commands/index.js";
+import { freePort } from "../../../support/ports.js";
 
 /** The commands issue #3 asks for and those the server has (containers bring their subcommands). */
 const ISSUE_COMMANDS =
@@ -123,14 +124,6 @@ function collect(info: Value[], docs: Record<string, Value>, out: Record<string,
     docs: doc,
   };
   for (const sub of subcommands) collect(sub, (subDocs ?? {}) as Record<string, Value>, out);
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * mulberry32: a small, fast, seeded PRNG, so a failing randomized test can be replayed from its
- * seed. (bench/lib/measure.ts has its own copy: benchmarks do not import tests.)
+ * mulberry32: a small, fast, seeded PRNG. Tests use it so that a failing randomized run can be
+ * replayed from its seed; benchmarks so that every engine reads the same ids in the same order.
  */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
