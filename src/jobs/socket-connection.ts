@@ -62,6 +62,7 @@ export class SocketConnection {
   private readonly router = new ReplyRouter();
   private closeListeners: ((error?: Error) => void)[] = [];
   private closed = false;
+  private corked = false;
   /** Why the socket closed, when it was not closed on purpose. */
   private error: Error | undefined;
 
@@ -131,7 +132,17 @@ export class SocketConnection {
       const batch = new ReplyBatch(commands.length, resolve, reject);
       for (const [i, command] of commands.entries())
         this.router.expect(String(command[0]).toLowerCase(), command.length - 1, batch, i);
-      if (commands.length > 0) for (const chunk of encode(commands)) this.socket.write(chunk);
+      if (commands.length === 0) return;
+      if (!this.corked) {
+        // What is sent in this tick leaves in one write (one system call), not one per batch.
+        this.corked = true;
+        this.socket.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.socket.uncork();
+        });
+      }
+      for (const chunk of encode(commands)) this.socket.write(chunk);
     });
   }
 

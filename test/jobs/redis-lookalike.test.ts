@@ -6,6 +6,7 @@ import { closeRedis, connectRedis, describeTarget, type RedisTarget } from "../.
 import { connectLocalRedis, connectSocketRedis } from "../../src/jobs/redis-lookalike.js";
 import { parseRedisUrl } from "../../src/jobs/socket-connection.js";
 import type { RedisServer, RedisServerOptions } from "../../src/redis/index.js";
+import { ReplyReader } from "../../src/redis/resp/reply-reader.js";
 import { selfSignedCertificate } from "../../src/webdav/tls.js";
 import { ioredis, socketPath, startServer } from "../redis/helpers.js";
 import { eventually } from "./backends.js";
@@ -299,6 +300,31 @@ describe("the job system's socket connection", () => {
     redis.disconnect();
     await expect(held).rejects.toThrow("Connection is closed."); // never answered with garbage
     garbage.close();
+  });
+
+  it("sends a command again when the connection drops in the middle of its reply", async () => {
+    let connections = 0;
+    const flaky = net.createServer((socket) => {
+      const first = ++connections === 1;
+      const requests = new ReplyReader(); // commands are arrays of bulk strings: RESP it can read
+      socket.on("data", (chunk: Buffer) =>
+        requests.feed(chunk, (argv) => {
+          const name = String((argv as string[])[0]).toUpperCase();
+          if (name === "PING") socket.write("+PONG\r\n");
+          else if (name !== "GET") socket.write("+OK\r\n");
+          else if (first)
+            socket.end("$5\r\nhel"); // half a reply, then gone
+          else socket.write("$5\r\nhello\r\n");
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, "127.0.0.1", resolve));
+    const { port } = flaky.address() as net.AddressInfo;
+    const redis = connectRedis({ host: "127.0.0.1", port }, "jobs", () => {});
+    expect(await redis.get("k")).toBe("hello"); // the second connection's whole reply, not half of the first
+    expect(connections).toBe(2);
+    redis.disconnect();
+    flaky.close();
   });
 
   it("talks TLS (rediss://) to a server behind a certificate", async () => {
