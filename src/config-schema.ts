@@ -71,9 +71,16 @@ const jobsSection = z.strictObject({
     description:
       "milliseconds a worker waits on empty queues before looking again (new jobs wake it at once; idle, it backs off to 5 s)",
   }),
-  redisUrl: z.string().default("").meta({
-    description: 'Redis the job queues live in, e.g. "redis://host:6379" ("" = the embedded Redis server)',
-  }),
+  redisUrl: z
+    .string()
+    .refine((url) => url === "" || /^rediss?:\/\/[^/]/.test(url), {
+      message:
+        'a redis:// or rediss:// URL (e.g. "redis://:password@host:6379/0"), or "" for the embedded server',
+    })
+    .default("")
+    .meta({
+      description: 'Redis the job queues live in, e.g. "redis://host:6379" ("" = the embedded Redis server)',
+    }),
   defaultTimeout: z
     .number()
     .positive()

@@ -188,6 +188,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, sources: Sources
     });
   }
   const source = sourceOf(sources, key);
+  // A refinement's own words; its value is not echoed (a URL or hash may hold a secret).
+  if (issue.code === "custom") return [`${key} must be ${issue.message} (from ${source})`];
   const field = FIELDS_BY_KEY.get(key);
   const fromText = source.startsWith(ENV_PREFIX) || source.startsWith("--");
   const section = sectionShape(issue.path);

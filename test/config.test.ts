@@ -218,6 +218,17 @@ describe("webdav users", () => {
     ]);
   });
 
+  it("takes only redis:// and rediss:// URLs for the job queues, and never echoes the value", () => {
+    for (const url of ["127.0.0.1:6379", "http://:secret@host:6379", "redis://"]) {
+      const message = configErrorOf(() => loadConfig({ env: { HEROAGENT_JOBS_REDIS_URL: url } }));
+      expect(message).toContain("jobs.redisUrl must be a redis:// or rediss:// URL");
+      expect(message).toContain("from HEROAGENT_JOBS_REDIS_URL");
+      expect(message).not.toContain("secret");
+    }
+    const ok = loadConfig({ env: { HEROAGENT_JOBS_REDIS_URL: "rediss://:pw@cache.example:6380/1" } });
+    expect(ok.jobs.redisUrl).toBe("rediss://:pw@cache.example:6380/1");
+  });
+
   it("must have scrypt password hashes, not plain passwords", () => {
     const file = writeConfig(
       "plain.yaml",
