@@ -38,7 +38,7 @@ export interface CommandConnection {
 
 /** How a look-alike gets a new connection, and which names are commands. */
 interface Transport {
-  open(): CommandConnection | Promise<CommandConnection>;
+  open(signal: AbortSignal): CommandConnection | Promise<CommandConnection>;
   isCommand(name: string): boolean;
 }
 
@@ -81,7 +81,10 @@ export function connectLocalRedis(server: RedisServer, name: string): Redis {
 
 /** A connection to a Redis over a socket, the same look-alike. */
 export function connectSocketRedis(target: SocketTarget, name: string): Redis {
-  const transport = { open: () => SocketConnection.open(target), isCommand: isKnownCommand };
+  const transport = {
+    open: (signal: AbortSignal) => SocketConnection.open(target, signal),
+    isCommand: isKnownCommand,
+  };
   return withCommands(new LookalikeRedis(transport, name)) as unknown as Redis;
 }
 
@@ -92,6 +95,8 @@ class LookalikeRedis extends EventEmitter {
   private made = 0;
   private attempts = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Aborts the connection being opened: end() must not leave its socket (and timer) behind. */
+  private opening: AbortController | undefined;
   /** A QUIT was sent (quit(), call, a batch): when the connection closes, it ends, as in ioredis. */
   private quitting = false;
   /** What to subscribe to again on a new connection. */
@@ -203,8 +208,10 @@ class LookalikeRedis extends EventEmitter {
     if (this.status === "end") return;
     let connection: CommandConnection;
     try {
-      connection = await this.transport.open();
+      this.opening = new AbortController();
+      connection = await this.transport.open(this.opening.signal);
     } catch (error) {
+      if (this.ended) return;
       this.report(error);
       this.reconnectLater();
       return;
@@ -253,6 +260,7 @@ class LookalikeRedis extends EventEmitter {
     if (this.status === "end") return;
     this.status = "end";
     clearTimeout(this.retryTimer);
+    this.opening?.abort();
     this.connection?.close();
     for (const pending of this.offline.splice(0)) pending.reject(new ConnectionClosedError());
     this.emit("end");

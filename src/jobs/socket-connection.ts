@@ -87,11 +87,15 @@ export class SocketConnection {
     });
   }
 
-  /** Connects and logs in; rejects if the socket fails, the handshake is refused, or it takes 10 s. */
-  static open(target: SocketTarget): Promise<SocketConnection> {
+  /**
+   * Connects and logs in; rejects if the socket fails, the handshake is refused, it takes 10 s, or
+   * `signal` aborts (the socket then closes at once).
+   */
+  static open(target: SocketTarget, signal?: AbortSignal): Promise<SocketConnection> {
     return new Promise((resolve, reject) => {
       const socket = connectSocket(target);
       const connection = new SocketConnection(socket);
+      signal?.addEventListener("abort", () => socket.destroy(), { once: true });
       const timer = setTimeout(
         () => socket.destroy(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`)),
         CONNECT_TIMEOUT_MS,

@@ -302,6 +302,25 @@ describe("the job system's socket connection", () => {
     garbage.close();
   });
 
+  it("closes its socket at once when disconnected before the server answered the handshake", async () => {
+    const closed: boolean[] = [];
+    const silent = net.createServer((socket) => {
+      const i = closed.push(false) - 1;
+      socket.resume(); // reads (and ignores) the handshake, so the close is seen
+      socket.on("close", () => {
+        closed[i] = true;
+      });
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const redis = connectRedis({ host: "127.0.0.1", port }, "jobs", () => {});
+    await eventually(() => closed.length === 1);
+    redis.disconnect();
+    await eventually(() => closed[0] === true, 1000); // not held open (nor the process) for the 10 s connect timeout
+    expect(closed).toEqual([true]);
+    silent.close();
+  });
+
   it("sends a command again when the connection drops in the middle of its reply", async () => {
     let connections = 0;
     const flaky = net.createServer((socket) => {
