@@ -4,8 +4,8 @@
  * where ioredis stood on the job system's hot path, whose per-command work (command objects,
  * argument flattening, promises per command) was about a quarter of a job's CPU.
  *
- * A connection is opened once the socket is up and its handshake (AUTH, SELECT) has been answered;
- * it does not reconnect: the look-alike above it (redis-lookalike.ts) opens a new one.
+ * A connection is opened once the socket is up and its handshake (AUTH, SELECT, PING) has been
+ * answered; it does not reconnect: the look-alike above it (redis-lookalike.ts) opens a new one.
  */
 import net from "node:net";
 import tls from "node:tls";
@@ -175,13 +175,16 @@ function connectSocket(target: SocketTarget): net.Socket {
   return tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...target.tls });
 }
 
-/** AUTH and SELECT, as the target asks. */
+/**
+ * AUTH and SELECT, as the target asks, then PING: AUTH and SELECT pass while a restarted Redis
+ * loads its data, PING is refused (LOADING) until it is ready, as ioredis' ready check waits.
+ */
 function handshake(target: SocketTarget): CommandArgument[][] {
   const commands: CommandArgument[][] = [];
   if (target.password !== undefined)
     commands.push(target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password]);
   if (target.db) commands.push(["SELECT", target.db]);
-  if (commands.length === 0) commands.push(["PING"]); // still answered once the socket is up
+  commands.push(["PING"]);
   return commands;
 }
 

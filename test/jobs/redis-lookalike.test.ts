@@ -321,6 +321,31 @@ describe("the job system's socket connection", () => {
     silent.close();
   });
 
+  it("waits while a restarted Redis loads its data, even when AUTH and SELECT pass meanwhile", async () => {
+    let connections = 0;
+    const loading = net.createServer((socket) => {
+      const stillLoading = ++connections === 1;
+      const requests = new ReplyReader();
+      socket.on("data", (chunk: Buffer) =>
+        requests.feed(chunk, (argv) => {
+          const name = String((argv as string[])[0]).toUpperCase();
+          if (name === "AUTH" || name === "SELECT")
+            socket.write("+OK\r\n"); // allowed while loading
+          else if (stillLoading) socket.write("-LOADING Redis is loading the dataset in memory\r\n");
+          else if (name === "GET") socket.write("$5\r\nhello\r\n");
+          else socket.write(name === "PING" ? "+PONG\r\n" : "+OK\r\n");
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => loading.listen(0, "127.0.0.1", resolve));
+    const { port } = loading.address() as net.AddressInfo;
+    const redis = connectRedis(`redis://:pw@127.0.0.1:${port}/1`, "jobs", () => {});
+    expect(await redis.get("k")).toBe("hello"); // as ioredis' ready check: not a LOADING error
+    expect(connections).toBe(2);
+    redis.disconnect();
+    loading.close();
+  });
+
   it("sends a command again when the connection drops in the middle of its reply", async () => {
     let connections = 0;
     const flaky = net.createServer((socket) => {
