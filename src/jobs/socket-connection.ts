@@ -106,7 +106,7 @@ export class SocketConnection {
       });
       connection.sendAll(handshake(target)).then((replies) => {
         clearTimeout(timer);
-        const refusal = replies.find((reply) => reply instanceof ReplyError);
+        const refusal = replies.find((reply) => reply instanceof ReplyError && !isUnneededAuth(reply));
         if (refusal) {
           socket.destroy(refusal as ReplyError);
           return;
@@ -187,6 +187,10 @@ function handshake(target: SocketTarget): CommandArgument[][] {
   commands.push(["PING"]);
   return commands;
 }
+
+/** A password given to a server that has none: ioredis goes on, and so do we. */
+const isUnneededAuth = (error: ReplyError): boolean =>
+  /no password is set|without any password configured/.test(error.message);
 
 /**
  * The commands as RESP, in as few chunks as their arguments allow: one string while they are text

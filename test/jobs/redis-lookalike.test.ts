@@ -271,6 +271,18 @@ describe("the job system's socket connection", () => {
     redis.disconnect();
   });
 
+  it("logs in to a server that has no password even when the URL gives one, as ioredis does", async () => {
+    const server = await startServer();
+    const errors: string[] = [];
+    const redis = connectRedis(`redis://:unneeded@127.0.0.1:${server.port}`, "jobs", (message) =>
+      errors.push(message),
+    );
+    await eventually(() => redis.status === "ready" || errors.length > 0, 2000);
+    expect(errors).toEqual([]);
+    expect(await redis.set("k", "v")).toBe("OK");
+    redis.disconnect();
+  });
+
   it("reports a refused password, and holds commands instead of failing them", async () => {
     const server = await startServer({ password: "s3cret" });
     const errors: string[] = [];
