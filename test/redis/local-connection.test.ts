@@ -392,6 +392,23 @@ describe("ReplyReader", () => {
     }
   });
 
+  it("reads a long array once, not again from its start with every chunk", () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => String(i).padStart(10, "0"));
+    const bytes = Buffer.from(
+      `*${items.length}\r\n${items.map((item) => `$10\r\n${item}\r\n`).join("")}+next\r\n`,
+    );
+    const concat = vi.spyOn(Buffer, "concat");
+    try {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += 65536) chunks.push(bytes.subarray(i, i + 65536));
+      expect(read(chunks)).toEqual([items, "next"]);
+      const joined = concat.mock.results.reduce((sum, result) => sum + (result.value as Buffer).length, 0);
+      expect(joined).toBeLessThan(bytes.length * 2); // 1.7 MB: 23 MB joined (and parsed) when read again
+    } finally {
+      concat.mockRestore();
+    }
+  });
+
   it("refuses lengths that are not lengths, and waits for an array its bytes cannot hold yet", () => {
     for (const line of ["$abc", "*1.5", "$-2", "*", "%x"])
       expect(() => read([Buffer.from(`${line}\r\n`)]), line).toThrow(/Protocol error: invalid length/);

@@ -13,6 +13,8 @@ export class ReplyError extends Error {
 
 /** Thrown inside a parse when the bytes end before the reply does. */
 const INCOMPLETE = Symbol("incomplete");
+/** What value() returns when it opened an aggregate: its elements come next. */
+const OPENED = Symbol("opened");
 
 const CR = 13;
 const PUSH = 62; // >
@@ -30,6 +32,13 @@ export class ReplyReader {
   private at = 0;
   /** Where in `buf` the bytes of the reply being read must reach at least, once it found them short. */
   private needed = 0;
+  /**
+   * The aggregates of the reply being read, outermost first, with the elements read so far: kept
+   * across chunks, so a long array is read once, not again from its start with every chunk.
+   */
+  private open: { items: unknown[]; length: number }[] = [];
+  /** Whether the outermost open aggregate is a RESP3 push. */
+  private pushing = false;
 
   /**
    * Calls `onReply` for every complete reply in the bytes so far, in order; `push` is true for a
@@ -58,7 +67,19 @@ export class ReplyReader {
         this.wanted = Math.max(this.needed - start, rest.length + 1);
         return;
       }
-      onReply(value, this.buf[start] === PUSH);
+      // A complete value: an element of the innermost open aggregate, which may complete it in turn.
+      while (value !== OPENED) {
+        const aggregate = this.open[this.open.length - 1];
+        if (!aggregate) {
+          onReply(value, this.pushing);
+          this.pushing = false;
+          break;
+        }
+        aggregate.items.push(value);
+        if (aggregate.items.length < aggregate.length) break;
+        this.open.pop();
+        value = aggregate.items;
+      }
     }
   }
 
@@ -95,9 +116,15 @@ export class ReplyReader {
       case 42: // * array
       case 126: // ~ set
       case 62: // > push
-        return this.array(lengthOf(line));
-      case 37: // % map
-        return this.array(lengthOf(line) * 2);
+      case 37: {
+        // % map: its keys and values in a row
+        const length = lengthOf(line) * (type === 37 ? 2 : 1);
+        if (this.open.length === 0) this.pushing = type === PUSH;
+        if (length <= 0) return length < 0 ? null : [];
+        // Grown as elements arrive: a (broken) server's huge length allocates nothing.
+        this.open.push({ items: [], length });
+        return OPENED;
+      }
       case 95: // _ null
         return null;
       case 44: // , double
@@ -107,16 +134,6 @@ export class ReplyReader {
       default:
         throw new ReplyError(`ERR Protocol error: unexpected reply type '${String.fromCharCode(type)}'`);
     }
-  }
-
-  private array(length: number): unknown[] | null {
-    if (length < 0) return null;
-    // Every element takes at least 3 bytes: a length the bytes so far cannot hold waits for more
-    // instead of allocating an array a (broken) server's length asks for.
-    if (length * 3 > this.buf.length - this.at) this.incomplete(this.at + length * 3);
-    const items = new Array<unknown>(length);
-    for (let i = 0; i < length; i++) items[i] = this.value();
-    return items;
   }
 
   /** The text up to the next CRLF, which it skips. */
