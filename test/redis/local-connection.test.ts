@@ -410,7 +410,7 @@ describe("ReplyReader", () => {
   });
 
   it("refuses lengths that are not lengths, and waits for an array its bytes cannot hold yet", () => {
-    for (const line of ["$abc", "*1.5", "$-2", "*", "%x"])
+    for (const line of ["$abc", "*1.5", "$-2", "*", "%x", "$0x10", "*1e3", "$ 1"])
       expect(() => read([Buffer.from(`${line}\r\n`)]), line).toThrow(/Protocol error: invalid length/);
     // A broken server's huge length: no array of that size is made, the reader waits for the bytes.
     expect(read([Buffer.from("*999999999999\r\n:1\r\n")])).toEqual([]);

@@ -147,9 +147,11 @@ export class ReplyReader {
 }
 
 /** A bulk string's or an aggregate's length line; -1 is null. */
+const LENGTH = /^-?\d+$/;
+
 function lengthOf(line: string): number {
   const length = Number(line);
-  if (!Number.isSafeInteger(length) || length < -1 || line === "")
+  if (!LENGTH.test(line) || !Number.isSafeInteger(length) || length < -1)
     throw new ReplyError(`ERR Protocol error: invalid length '${line.slice(0, 32)}'`);
   return length;
 }
