@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/jobs.ts [--jobs N] [--reps 3] [--concurrency 1,10,100] [--inflight 100]
  *                         [--pickups 200] [--systems child,in-process,local,redis,bullmq] [--quick]
- *                         [--no-pickup] [--no-throughput] [--commands] [--json out.json]
+ *                         [--no-pickup] [--no-throughput] [--commands] [--durable-redis] [--json out.json]
  *
  * Throughput: no-op jobs end to end. For each worker concurrency C, each system opens a fresh queue
  * (empty Redis, fresh OurDB folder) with C worker slots in this process, the producer creates N
@@ -26,6 +26,8 @@
  * the same redis-server (TCP). BullMQ needs Lua (EVALSHA), which the embedded server does not have.
  * --commands: Redis commands per job for the systems on redis-server (MONITOR during 1,000 jobs at
  * C = 10), sent by clients and run inside Lua scripts.
+ * --durable-redis: redis-server keeps an AOF fsync'd before every reply (`appendfsync always`), so
+ * BullMQ's jobs are as durable as ours in OurDB (the default compares against an in-memory Redis).
  * Goal: throughput ≥ 1.5× BullMQ with the full OurDB history; pickup p99 < 5 ms.
  */
 import fs from "node:fs";
@@ -49,6 +51,7 @@ const { values: args } = parseArgs({
     "no-pickup": { type: "boolean", default: false },
     "no-throughput": { type: "boolean", default: false },
     commands: { type: "boolean", default: false },
+    "durable-redis": { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -281,7 +284,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 
 const machine = describeMachine(os.tmpdir());
 console.log("machine:", machine);
-const servers = await startServers();
+const servers = await startServers([], args["durable-redis"]);
+if (args["durable-redis"]) console.log("redis-server: AOF with appendfsync always");
 let failed = false;
 try {
   const all: Record<string, System> = {

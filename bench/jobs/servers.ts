@@ -2,7 +2,8 @@
  * The Redis servers the job bench runs against, started together and stopped together:
  * - the embedded server in a Node child (bench/redis/server-process.ts), reached over a Unix socket;
  * - the embedded server in this process (as `heroagent start` runs it), over a Unix socket;
- * - Debian's redis-server on a free TCP port, no persistence (`--save "" --appendonly no`).
+ * - Debian's redis-server on a free TCP port, no persistence (`--save "" --appendonly no`), or with
+ *   `durable`, an AOF fsync'd before every reply (`--appendfsync always`).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -25,7 +26,7 @@ export interface BenchServers {
   stop(): Promise<void>;
 }
 
-export async function startServers(childNodeArgs: string[] = []): Promise<BenchServers> {
+export async function startServers(childNodeArgs: string[] = [], durable = false): Promise<BenchServers> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobs-bench-sock-"));
   // An interrupted run: the children are killed at exit (servers.ts), the folders go with them.
   const removeFolders = () => {
@@ -44,7 +45,7 @@ export async function startServers(childNodeArgs: string[] = []): Promise<BenchS
     const childSocket = path.join(dir, "child.sock");
     const child = await startEmbedded(childNodeArgs, childSocket);
     started.push(child);
-    const redis = await startRedis();
+    const redis = await startRedis(durable ? path.join(dir, "aof") : undefined);
     started.push(redis);
     const inProcessSocket = path.join(dir, "in-process.sock");
     inProcess = new RedisServer(

@@ -94,13 +94,22 @@ export async function startEmbedded(nodeArgs: string[] = [], unixSocketPath = ""
   return { name: "embedded", port, pid: child.pid as number, stop: stopper(child) };
 }
 
-/** Debian's redis-server, no persistence, waited for until it answers. */
-export async function startRedis(): Promise<ServerUnderTest> {
+/**
+ * Debian's redis-server, waited for until it answers: no persistence, or with `aofDir` an AOF
+ * there fsync'd before every reply (`appendfsync always`: each write durable once acknowledged).
+ */
+export async function startRedis(aofDir?: string): Promise<ServerUnderTest> {
   const port = await freePort();
+  if (aofDir) fs.mkdirSync(aofDir, { recursive: true });
+  const persistence = aofDir
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", aofDir]
+    : ["--appendonly", "no"];
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence],
+    {
+      stdio: "ignore",
+    },
   );
   if (await waitForPort(port)) return { name: "redis", port, pid: child.pid as number, stop: stopper(child) };
   child.kill("SIGKILL");
