@@ -38,6 +38,7 @@ import { startServers } from "./jobs/servers.js";
 import { bullmq, type Instance, ours, type System } from "./jobs/systems.js";
 import { describeMachine } from "./lib/machine.js";
 import { formatRate, median } from "./lib/measure.js";
+import { cpuTimeOf } from "./redis/servers.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -78,11 +79,14 @@ interface RunResult {
   /** CPU time (user + system) of this process per job, µs: producer, workers, manager (and, for
    * the in-process system, the Redis server); the Redis server in its own process is not in it. */
   cpuPerJob: number;
+  /** CPU time per job, µs, of the Redis server's own process (redis-server, the child); 0 in-process. */
+  serverCpuPerJob: number;
 }
 
 /** Creates `n` jobs with `INFLIGHT` creates in flight and waits for all of them to complete. */
-async function throughputRun(instance: Instance, n: number): Promise<RunResult> {
+async function throughputRun(instance: Instance, n: number, serverPid?: number): Promise<RunResult> {
   const completed = instance.completions(n, 120_000 + n * 20);
+  const serverCpu = serverPid ? cpuTimeOf(serverPid) : 0;
   const cpu = process.cpuUsage();
   const start = performance.now();
   let next = 0;
@@ -96,7 +100,8 @@ async function throughputRun(instance: Instance, n: number): Promise<RunResult> 
   await completed;
   const rate = (n * 1000) / (performance.now() - start);
   const used = process.cpuUsage(cpu);
-  return { rate, cpuPerJob: (used.user + used.system) / n };
+  const serverUsed = serverPid ? cpuTimeOf(serverPid) - serverCpu : 0;
+  return { rate, cpuPerJob: (used.user + used.system) / n, serverCpuPerJob: serverUsed / n };
 }
 
 async function withInstance<T>(system: System, c: number, use: (i: Instance) => Promise<T>): Promise<T> {
@@ -116,6 +121,8 @@ interface ThroughputRow {
   median: number;
   /** Median CPU µs per job of this process. */
   cpuPerJob: number;
+  /** Median CPU µs per job of the Redis server's own process (0: it runs in this one). */
+  serverCpuPerJob: number;
 }
 
 async function throughput(systems: System[]): Promise<ThroughputRow[]> {
@@ -138,10 +145,11 @@ async function throughput(systems: System[]): Promise<ThroughputRow[]> {
     for (let rep = 0; rep < REPS; rep++) {
       const order = rep % 2 === 0 ? systems : [...systems].reverse();
       for (const system of order) {
-        const run = await withInstance(system, c, (i) => throughputRun(i, jobs.get(system.name) as number));
+        const n = jobs.get(system.name) as number;
+        const run = await withInstance(system, c, (i) => throughputRun(i, n, system.serverPid));
         samples.get(system.name)?.push(run);
         console.log(
-          `  ${system.name.padEnd(36)} ${formatRate(run.rate).padStart(7)} jobs/s, ${Math.round(run.cpuPerJob)} µs CPU/job here`,
+          `  ${system.name.padEnd(36)} ${formatRate(run.rate).padStart(7)} jobs/s, ${Math.round(run.cpuPerJob)} µs CPU/job here, ${Math.round(run.serverCpuPerJob)} in the server`,
         );
       }
     }
@@ -155,6 +163,7 @@ async function throughput(systems: System[]): Promise<ThroughputRow[]> {
         samples: values,
         median: median(values),
         cpuPerJob: median(runs.map((r) => r.cpuPerJob)),
+        serverCpuPerJob: median(runs.map((r) => r.serverCpuPerJob)),
       });
     }
   }
@@ -252,16 +261,16 @@ const ms = (value: number) => `${value.toFixed(2)} ms`;
 function printMarkdown(rows: ThroughputRow[], pickups: PickupRow[]): void {
   if (rows.length > 0) {
     console.log(
-      "\n| system | C | jobs a run | jobs/s (median) | runs | vs BullMQ | goal ≥ 1.5× | CPU µs/job (bench process) |",
+      "\n| system | C | jobs a run | jobs/s (median) | runs | vs BullMQ | goal ≥ 1.5× | CPU µs/job (bench process) | + server process | total |",
     );
-    console.log("| --- | --: | --: | --: | --- | --: | --: | --: |");
+    console.log("| --- | --: | --: | --: | --- | --: | --: | --: | --: | --: |");
     for (const row of rows) {
       const base = rows.find((r) => r.system === BULLMQ && r.concurrency === row.concurrency)?.median;
       const ratio = base === undefined ? undefined : row.median / base;
       const goal = row.system === BULLMQ || ratio === undefined ? "–" : ratio >= 1.5 ? "yes" : "no";
       const runs = row.samples.map((s) => formatRate(s)).join(", ");
       console.log(
-        `| ${row.system} | ${row.concurrency} | ${row.jobs.toLocaleString("en-US")} | ${formatRate(row.median)} | ${runs} | ${ratio === undefined ? "n/a" : `${ratio.toFixed(2)}×`} | ${goal} | ${Math.round(row.cpuPerJob)} |`,
+        `| ${row.system} | ${row.concurrency} | ${row.jobs.toLocaleString("en-US")} | ${formatRate(row.median)} | ${runs} | ${ratio === undefined ? "n/a" : `${ratio.toFixed(2)}×`} | ${goal} | ${Math.round(row.cpuPerJob)} | ${Math.round(row.serverCpuPerJob)} | ${Math.round(row.cpuPerJob + row.serverCpuPerJob)} |`,
       );
     }
   }
@@ -289,15 +298,15 @@ if (args["durable-redis"]) console.log("redis-server: AOF with appendfsync alway
 let failed = false;
 try {
   const all: Record<string, System> = {
-    child: ours("ours · embedded, child process", () => servers.child),
+    child: ours("ours · embedded, child process", () => servers.child, undefined, servers.childPid),
     "in-process": ours("ours · embedded, in-process, socket", () => servers.inProcess),
     local: ours(
       "ours · embedded, in-process, local",
       () => ({ local: servers.inProcessServer }),
       () => servers.inProcess,
     ),
-    redis: ours("ours · redis-server", () => servers.redis),
-    bullmq: bullmq(BULLMQ, () => servers.redis),
+    redis: ours("ours · redis-server", () => servers.redis, undefined, servers.redisPid),
+    bullmq: bullmq(BULLMQ, () => servers.redis, servers.redisPid),
   };
   const systems = args.systems.split(",").map((key) => {
     const system = all[key.trim()];

@@ -25,6 +25,8 @@ export interface Instance {
 export interface System {
   name: string;
   open(concurrency: number): Promise<Instance>;
+  /** The Redis server's process when it is not this one: its CPU counts for the job too. */
+  serverPid?: number;
 }
 
 /** OurDB folders of open instances; removed at exit too, so an interrupted run leaves none. */
@@ -94,9 +96,11 @@ export function ours(
   name: string,
   target: () => RedisTarget,
   socket: () => RedisOptions = target as () => RedisOptions,
+  serverPid?: number,
 ): System {
   return {
     name,
+    serverPid,
     async open(concurrency) {
       await flushAll(socket());
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobs-bench-"));
@@ -146,9 +150,14 @@ export function ours(
  * job options (removeOnComplete: false, so completed jobs are kept in Redis). A completion is the
  * Worker's "completed" event, emitted once moveToFinished has marked the job completed in Redis.
  */
-export function bullmq(name: string, target: () => { host: string; port: number }): System {
+export function bullmq(
+  name: string,
+  target: () => { host: string; port: number },
+  serverPid?: number,
+): System {
   return {
     name,
+    serverPid,
     async open(concurrency) {
       await flushAll(target());
       const { host, port } = target();

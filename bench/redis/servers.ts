@@ -20,6 +20,17 @@ export interface ServerUnderTest {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux build we run on). */
+const USER_HZ = 100;
+
+/** User + system CPU time a process has used so far, from /proc (µs). */
+export function cpuTimeOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces: utime, stime are 14, 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / USER_HZ;
+}
+
 /** Resident set size of a process, from /proc (bytes). */
 export function rssOf(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
