@@ -21,5 +21,6 @@ export { JobStore } from "./job-store.js";
 export { isResultTooLarge, RESULT_TOO_LARGE, VALUE_BYTES_MAX } from "./limits.js";
 export type { RedisTarget } from "./redis-client.js";
 export * as redisKeys from "./redis-keys.js";
+export type { SocketTarget } from "./socket-connection.js";
 export type { JobContext, JobHandler, JobWorkerOptions } from "./worker.js";
 export { JobAbort, JobWorker } from "./worker.js";
