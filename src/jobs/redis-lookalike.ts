@@ -18,7 +18,7 @@ import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { allCommands } from "../redis/commands/index.js";
 import { type RedisServer, ReplyError } from "../redis/index.js";
-import { ConnectionClosedError } from "../redis/resp/reply-router.js";
+import { ConnectionClosedError, onlyReply } from "../redis/resp/reply-router.js";
 import { type CommandArgument, SocketConnection, type SocketTarget } from "./socket-connection.js";
 
 /** Where a job system next to the embedded server finds it. */
@@ -175,10 +175,8 @@ class LookalikeRedis extends EventEmitter {
   }
 
   /** One command; an error reply rejects. (Not named `command`: that is COMMAND's method.) */
-  async runOne(command: CommandArgument[]): Promise<unknown> {
-    const [reply] = await this.send([command]);
-    if (reply instanceof ReplyError) throw reply;
-    return reply;
+  runOne(command: CommandArgument[]): Promise<unknown> {
+    return onlyReply(this.send([command]));
   }
 
   /** Several commands sent together; error replies are ReplyErrors in their places. */
