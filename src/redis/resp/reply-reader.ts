@@ -146,9 +146,9 @@ export class ReplyReader {
   }
 }
 
-/** A bulk string's or an aggregate's length line; -1 is null. */
 const LENGTH = /^-?\d+$/;
 
+/** A bulk string's or an aggregate's length line; -1 is null. */
 function lengthOf(line: string): number {
   const length = Number(line);
   if (!LENGTH.test(line) || !Number.isSafeInteger(length) || length < -1)
